@@ -1,0 +1,45 @@
+/** The one error shape on the wire, OpenAI's, for HTTP bodies, SSE error events and WS error messages. */
+export interface WireErrorBody {
+  message: string;
+  type: string;
+  param: string | null;
+  code: string | null;
+}
+
+export interface WireError {
+  error: WireErrorBody;
+}
+
+/** Stable error codes sluice itself emits (upstream codes pass through as they are). */
+export const ErrorCodes = {
+  invalidRequest: 'invalid_request',
+  invalidJson: 'invalid_json',
+  invalidMessage: 'invalid_message',
+  unsupportedFrame: 'unsupported_frame',
+  tooManyStreams: 'too_many_streams',
+  duplicateId: 'duplicate_id',
+  bodyTooLarge: 'body_too_large',
+  invalidApiKey: 'invalid_api_key',
+  modelNotFound: 'model_not_found',
+  streamNotFound: 'stream_not_found',
+  streamTruncated: 'stream_truncated',
+  streamInterrupted: 'stream_interrupted',
+  rateLimited: 'rate_limit_exceeded',
+  budgetExceeded: 'budget_exceeded',
+  upstreamError: 'upstream_error',
+  upstreamUnavailable: 'upstream_unavailable',
+  upstreamTimeout: 'upstream_timeout',
+  upstreamMalformed: 'upstream_malformed',
+  upstreamDisconnected: 'upstream_disconnected',
+  cancelled: 'cancelled',
+  shuttingDown: 'shutting_down',
+  internal: 'internal_error',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export function isWireError(value: unknown): value is WireError {
+  if (typeof value !== 'object' || value === null) return false;
+  const inner = (value as { error?: unknown }).error;
+  return typeof inner === 'object' && inner !== null && typeof (inner as { message?: unknown }).message === 'string';
+}

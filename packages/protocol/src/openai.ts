@@ -1,0 +1,135 @@
+/**
+ * The OpenAI chat-completions wire types that sluice speaks on both sides.
+ * They are deliberately open (index signatures) where OpenAI-compatible
+ * providers add fields of their own: sluice passes what it does not know.
+ */
+
+export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content?: string | ChatContentPart[] | null;
+  name?: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+  [extra: string]: unknown;
+}
+
+export interface ChatContentPart {
+  type: string;
+  text?: string;
+  [extra: string]: unknown;
+}
+
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface ChatCompletionRequest {
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean; [extra: string]: unknown } | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  n?: number | null;
+  stop?: string | string[] | null;
+  tools?: unknown[];
+  tool_choice?: unknown;
+  user?: string;
+  [extra: string]: unknown;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  /** sluice: cost of this request in US dollars, from the gateway's price table. */
+  cost?: number;
+  /** sluice: true when the upstream sent no usage and sluice counted the tokens itself. */
+  estimated?: boolean;
+  [extra: string]: unknown;
+}
+
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChunkDelta {
+  role?: ChatRole;
+  content?: string | null;
+  reasoning_content?: string | null;
+  tool_calls?: ToolCallDelta[];
+  [extra: string]: unknown;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call' | (string & {});
+
+export interface ChunkChoice {
+  index: number;
+  delta: ChunkDelta;
+  finish_reason: FinishReason | null;
+  logprobs?: unknown;
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: ChunkChoice[];
+  usage?: Usage | null;
+  system_fingerprint?: string | null;
+  [extra: string]: unknown;
+}
+
+export interface CompletionChoice {
+  index: number;
+  message: {
+    role: 'assistant';
+    content: string | null;
+    reasoning_content?: string;
+    tool_calls?: ToolCall[];
+  };
+  finish_reason: FinishReason | null;
+  logprobs?: unknown;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: CompletionChoice[];
+  usage: Usage;
+  system_fingerprint?: string | null;
+}
+
+export interface ModelPrice {
+  /** US dollars per million prompt tokens. */
+  input: number;
+  /** US dollars per million completion tokens. */
+  output: number;
+}
+
+export interface ModelEntry {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+  /** sluice: US dollars per million tokens, in and out. */
+  pricing: ModelPrice;
+  fallbacks?: string[];
+}
+
+export interface ModelList {
+  object: 'list';
+  data: ModelEntry[];
+}
