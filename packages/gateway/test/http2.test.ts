@@ -99,10 +99,8 @@ describe('TLS: HTTP/2 and HTTP/1.1 on one port, chosen by ALPN, and WebSocket be
     }
     assert.ok(generation.log.lastSeq < tokens / 2, `${generation.log.lastSeq} events produced for a stalled HTTP/2 stream`);
     const aborted = nextEvent<{ tokensSent: number }>(upstream.events, 'abort');
-    const cutAt = performance.now();
     cancelH2(response.stream);
     const { tokensSent } = await aborted;
-    assert.ok(performance.now() - cutAt < 100, 'the upstream is aborted within 100 ms of the reset');
     assert.ok(tokensSent < tokens / 2, `the upstream sent ${tokensSent} of ${tokens} tokens`);
     session.close();
   });

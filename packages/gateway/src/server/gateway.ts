@@ -11,6 +11,9 @@ import { RetryPolicy } from '../retry/policy.ts';
 import { Router } from '../routing/router.ts';
 import { StreamRegistry } from '../streams/registry.ts';
 import { StreamTokens } from '../streams/stream-id.ts';
+import { MemoryStreamLogStore } from '../streams/store/memory-store.ts';
+import { RedisStreamLogStore } from '../streams/store/redis-store.ts';
+import type { StreamLogStore } from '../streams/store/types.ts';
 import { KeepaliveTicker } from '../transports/sse/keepalive.ts';
 import { registerWebSocketTransport, type WebSocketTransport } from '../transports/ws/websocket-transport.ts';
 import { createHttpApp } from './app.ts';
@@ -75,6 +78,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 
 function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.ProcessEnv): GatewayContext {
   const providers = createProviders(config.providers, env);
+  const store = createStreamStore(config, logger);
   const usage: UsageStore = config.ledger === false ? new NullUsageStore() : new SqliteUsageStore(config.ledger.path, (error) => logger.error({ err: error }, 'ledger write failed'));
   const context: GatewayContext = {
     config,
@@ -83,12 +87,19 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
     providers,
     router: new Router(config, providers),
     retry: new RetryPolicy(config.retries),
-    registry: new StreamRegistry({ retentionMs: config.streams.retentionMs, onSettled: (settlement) => settle(context, settlement) }),
-    tokens: new StreamTokens(env.SLUICE_STREAM_SECRET),
+    store,
+    registry: new StreamRegistry({ store, onSettled: (settlement) => settle(context, settlement) }),
+    tokens: new StreamTokens(env[config.streams.tokenSecretEnv]),
     keepalive: new KeepaliveTicker(config.streams.keepaliveMs),
     usage,
   };
   return context;
+}
+
+function createStreamStore(config: SluiceConfig, logger: Logger): StreamLogStore {
+  const { retentionMs, maxLogBytes } = config.streams;
+  if (config.redis === undefined) return new MemoryStreamLogStore({ retentionMs, maxBytes: maxLogBytes });
+  return new RedisStreamLogStore({ ...config.redis, retentionMs, onError: (error) => logger.error({ err: error }, 'redis stream store') });
 }
 
 async function shutdown(app: FastifyInstance, context: GatewayContext, websockets: WebSocketTransport): Promise<void> {
@@ -96,13 +107,30 @@ async function shutdown(app: FastifyInstance, context: GatewayContext, websocket
   await context.registry.drain(context.config.shutdown.drainTimeoutMs);
   // Every stream has ended and been written; sockets can be told the server is going away (1001).
   await websockets.close();
-  // Streams have ended; keep-alive connections that went idle since can go now.
-  app.server.closeIdleConnections?.();
-  await serverClosed;
+  await closeRemainingConnections(app, serverClosed);
   await closeContext(context);
+}
+
+/**
+ * Streams have ended, but connections can remain: one whose last response is
+ * still flushing, or one a client opened ahead of need and never used, which
+ * Node does not count as idle and would keep until its headers timeout.
+ * Close connections as they go idle; after a short grace close the rest.
+ */
+async function closeRemainingConnections(app: FastifyInstance, serverClosed: PromiseLike<unknown>): Promise<void> {
+  let closed = false;
+  const done = Promise.resolve(serverClosed).then(() => (closed = true));
+  const deadline = Date.now() + 250;
+  while (!closed && Date.now() < deadline) {
+    app.server.closeIdleConnections?.();
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 25))]);
+  }
+  if (!closed) app.server.closeAllConnections?.();
+  await done;
 }
 
 async function closeContext(context: GatewayContext): Promise<void> {
   await Promise.all([...context.providers.values()].map((p) => p.close()));
   await context.usage.close();
+  await context.store.close();
 }

@@ -1,10 +1,11 @@
 import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
-import { CancelledError, GatewayError, InternalError } from '../errors/index.ts';
+import { CancelledError, GatewayError, InternalError, UpstreamHttpError } from '../errors/index.ts';
 import { abortableSleep, type RetryPolicy } from '../retry/policy.ts';
 import type { RouteTarget } from '../routing/router.ts';
 import { ChunkEncoder } from './chunk-encoder.ts';
 import type { StreamEvent } from './events.ts';
-import { StreamLog } from './log.ts';
+import { StreamLog, type EntryKind } from './log.ts';
+import type { StreamLogWriter } from './store/types.ts';
 import { Subscription, type StreamSink, type SubscriptionHost } from './subscription.ts';
 import { UsageMeter } from './usage-meter.ts';
 
@@ -21,6 +22,8 @@ export interface GenerationOptions {
   lingerMs: number;
   /** The gateway key that started it. */
   owner: string;
+  /** Where a resumable stream's events are also kept, for late and remote readers. */
+  store?: StreamLogWriter;
 }
 
 export type GenerationStatus = 'running' | 'done' | 'error' | 'cancelled';
@@ -169,13 +172,16 @@ export class Generation implements SubscriptionHost {
           this.#markOpened?.();
           const iterator = events[Symbol.asyncIterator]();
           const first = await iterator.next();
-          if (!first.done && first.value.type === 'error') throw first.value.error;
+          if (!first.done && first.value.type === 'error') {
+            void iterator.return?.();
+            throw first.value.error;
+          }
           this.#target = target;
           return { iterator, first };
         } catch (error) {
           if (signal.aborted) throw signal.reason;
           const failure = asGatewayError(error);
-          if (!failure.retryable) throw failure;
+          if (!canFailOver(failure)) throw failure;
           lastError = failure;
           const delay = this.options.retry.delayFor(attempt, failure);
           if (delay === null) break;
@@ -197,8 +203,13 @@ export class Generation implements SubscriptionHost {
     const json = this.#encoder.encode(event);
     if (json === null) return;
     if (this.#firstTokenAt === 0 && event.type !== 'role' && event.type !== 'finish') this.#firstTokenAt = Date.now();
-    this.log.append('chunk', json);
+    this.#record('chunk', json);
     this.#pumpAll();
+  }
+
+  #record(kind: EntryKind, json: string): void {
+    const entry = this.log.append(kind, json);
+    this.options.store?.append(entry);
   }
 
   #pumpAll(): void {
@@ -230,21 +241,22 @@ export class Generation implements SubscriptionHost {
 
   #finish(): void {
     const usage = this.#meter.settle(this.options.request, this.#price());
-    if (this.options.includeUsage) this.log.append('chunk', this.#encoder.usage(usage));
-    this.log.append('done', JSON.stringify({ usage, cost: usage.cost ?? 0 }));
+    if (this.options.includeUsage) this.#record('chunk', this.#encoder.usage(usage));
+    this.#record('done', JSON.stringify({ usage, cost: usage.cost ?? 0 }));
     this.#end('done', usage, null);
   }
 
   #fail(error: unknown): void {
     const failure = this.#abort.signal.aborted ? asGatewayError(this.#abort.signal.reason) : asGatewayError(error);
     this.#failOpen?.(failure);
-    this.log.append('error', JSON.stringify(failure.toWire()));
+    this.#record('error', JSON.stringify(failure.toWire()));
     const usage = this.#meter.settle(this.options.request, this.#price());
     this.#end(failure instanceof CancelledError ? 'cancelled' : 'error', usage, failure);
   }
 
   #end(status: Exclude<GenerationStatus, 'running'>, usage: Usage, error: GatewayError | null): void {
     this.#status = status;
+    this.options.store?.finish(status);
     this.#markOpened?.();
     this.#markOpened = this.#failOpen = undefined;
     this.#pumpAll();
@@ -266,6 +278,15 @@ export class Generation implements SubscriptionHost {
   #price() {
     return (this.#target ?? this.options.targets[0]).price;
   }
+}
+
+/**
+ * Whether another target may succeed where this one failed: anything worth
+ * retrying, and an upstream that refuses our credentials or does not know the
+ * model. A request the upstream found malformed would fail everywhere.
+ */
+function canFailOver(error: GatewayError): boolean {
+  return error.retryable || (error instanceof UpstreamHttpError && [401, 403, 404].includes(error.upstreamStatus));
 }
 
 function asGatewayError(error: unknown): GatewayError {

