@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { simText, startSimServer, type RunningGateway, type SimServer } from '@sluice/gateway';
 import type { WsAcceptedMessage, WsChunkMessage, WsDoneMessage, WsErrorMessage } from '@sluice/protocol';
-import { chatBody, startTestGateway, upstreamProvider } from './helpers/gateway.ts';
+import { chatBody, postChat, startTestGateway, upstreamProvider } from './helpers/gateway.ts';
+import { readEventsThenCut } from './helpers/partial-sse.ts';
+import { textOf } from './helpers/sse.ts';
 import { chunkText, closed, MultiplexClient } from './helpers/ws.ts';
 
 const ALICE = 'alice-key-0001';
@@ -130,5 +132,22 @@ describe('WebSocket sluice.v1: resumable streams outlive their socket', () => {
     assert.equal(error.error.param, 'after');
     assert.equal((await client.ended('slow')).end.type, 'done');
     client.ws.terminate();
+  });
+
+  test('a stream started over SSE and cut is resumed over WebSocket, with the same seqs and nothing lost', async () => {
+    const body = chatBody({ model: 'sim/x', stream: true, sim: { tokens: 40, delayMs: 2 } });
+    const controller = new AbortController();
+    const response = await postChat(gateway, body, { authorization: `Bearer ${ALICE}`, 'x-sluice-resumable': '1' }, controller.signal);
+    const streamId = response.headers.get('x-sluice-stream-id')!;
+    const token = response.headers.get('x-sluice-stream-token')!;
+    const head = await readEventsThenCut(response, 8, controller);
+    const bob = await MultiplexClient.connect(gateway, ['sluice.v1'], auth(BOB));
+    const ended = bob.ended('from-sse');
+    bob.send({ type: 'resume', id: 'from-sse', streamId, after: Number(head.at(-1)!.id), token });
+    const capture = await ended;
+    assert.equal(capture.chunks[0].seq, 9);
+    assert.equal(textOf(head.map((e) => e.data)) + chunkText(capture.chunks), simText({ ...body, model: 'x' } as never));
+    assert.equal(capture.end.type, 'done');
+    bob.ws.terminate();
   });
 });
