@@ -84,8 +84,14 @@ export class SseTransport implements Transport {
 /** Decode the body into events until the stream's terminal; a body that ends before it is a broken connection. */
 async function* readEvents(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<TransportEvent> {
   const pending: TransportEvent[] = [];
+  let previousId = '';
   const decoder = new SseDecoder({
-    onEvent: (message) => pending.push(toEvent(message)),
+    onEvent: (message) => {
+      // The SSE spec carries the last id over events that name none; a terminal without an id of its own is unnumbered.
+      const fresh = message.id !== previousId;
+      previousId = message.id;
+      pending.push(toEvent(message, fresh));
+    },
     onComment: () => pending.push({ type: 'alive' }),
   });
   const reader = body.getReader();
@@ -112,8 +118,10 @@ async function* readEvents(body: ReadableStream<Uint8Array>, signal: AbortSignal
   throw new ConnectionError('the event stream ended before its last event');
 }
 
-function toEvent(message: SseMessage): TransportEvent {
-  const seq = /^\d+$/.test(message.id) ? Number(message.id) : null;
+function toEvent(message: SseMessage, freshId: boolean): TransportEvent {
+  const numbered = /^\d+$/.test(message.id) ? Number(message.id) : null;
+  const terminal = message.event === 'error' || message.data === SSE_DONE;
+  const seq = terminal && !freshId ? null : numbered;
   if (message.event === 'error') {
     const parsed = parseJson(message.data);
     const body = isWireError(parsed) ? parsed.error : { message: message.data, type: 'api_error', param: null, code: null };
