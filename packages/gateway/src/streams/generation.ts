@@ -202,10 +202,14 @@ export class Generation implements SubscriptionHost {
   }
 
   #pumpAll(): void {
+    let slowest = Infinity;
     for (const subscription of this.#subscriptions) {
       subscription.pump();
       if (subscription.closed) this.#subscriptions.delete(subscription);
+      else if (subscription.cursor < slowest) slowest = subscription.cursor;
     }
+    // Nobody can resume a plain stream, so what every reader has is no longer needed.
+    if (!this.options.resumable && slowest !== Infinity) this.log.dropBefore(slowest + 1);
   }
 
   /** Backpressure: stop reading the upstream while every reader's connection is full. */

@@ -42,6 +42,11 @@ export class StreamRegistry {
     return generation;
   }
 
+  /** The generations still running. */
+  live(): IterableIterator<Generation> {
+    return this.#running.values();
+  }
+
   get(id: string): Generation | undefined {
     return this.#streams.get(id);
   }
