@@ -47,6 +47,7 @@ export class WsConnection {
   #heartbeat: ReturnType<typeof setInterval> | null = null;
   #lastHeard = 0;
   #closed = false;
+  #generation = 0;
 
   constructor(options: WsConnectionOptions) {
     this.#options = options;
@@ -60,6 +61,11 @@ export class WsConnection {
       this.#opening = null;
     });
     await this.#opening;
+  }
+
+  /** Counts sockets opened: an id sent on one socket means nothing on the next. */
+  get generation(): number {
+    return this.#generation;
   }
 
   subscribe(id: string, listener: WsListener): void {
@@ -131,6 +137,7 @@ export class WsConnection {
       return;
     }
     this.#socket = socket;
+    this.#generation++;
     this.#lastHeard = Date.now();
     const { heartbeatMs } = this.#options;
     this.#heartbeat = setInterval(() => {

@@ -45,7 +45,8 @@ export class WsTransport implements Transport {
     // Ids are per attempt: a resume on the same socket must not reuse the id of the attempt it replaces.
     const id = `s${++this.#nextId}`;
     let named = known;
-    let live = false;
+    // The socket generation the request went out on: `cancel {id}` only means something there.
+    let sentOn = -1;
     return {
       async *[Symbol.asyncIterator]() {
         await raceAbort(connection.ready(), signal);
@@ -67,21 +68,20 @@ export class WsTransport implements Transport {
         });
         const onAbort = (): void => events.fail(abortReason(signal));
         signal.addEventListener('abort', onAbort, { once: true });
-        live = true;
         try {
           if (signal.aborted) throw abortReason(signal);
           if (!connection.send(message(id))) throw new ConnectionError('the WebSocket closed before the request was sent');
+          sentOn = connection.generation;
           // A resume names its stream already; say so at once so timers move past "connecting".
           if (known) yield { type: 'open', streamId: known.streamId, token: known.token, headers: null };
           yield* events;
         } finally {
-          live = false;
           signal.removeEventListener('abort', onAbort);
           connection.unsubscribe(id);
         }
       },
       cancel: async () => {
-        if (live && connection.send({ type: 'cancel', id })) return;
+        if (sentOn === connection.generation && connection.send({ type: 'cancel', id })) return;
         if (named) await deleteStream(http, named.streamId, named.token);
       },
     };
