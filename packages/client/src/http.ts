@@ -26,10 +26,7 @@ export function requestHeaders(context: HttpContext, extra: Record<string, strin
 /** Headers for reading or cancelling one stream: the client's key if it has one, and the stream's own token. */
 export function streamHeaders(context: HttpContext, token: string | null, extra: Record<string, string> = {}): Record<string, string> {
   const headers = requestHeaders(context, extra);
-  if (token) {
-    headers[SluiceHeaders.streamToken] = token;
-    if (!context.apiKey) headers.authorization = `Bearer ${token}`;
-  }
+  if (token) headers[SluiceHeaders.streamToken] = token;
   return headers;
 }
 
