@@ -4,6 +4,7 @@
  * the honest failure when a stream breaks and cannot be resumed.
  */
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import type { ChatCompletionChunk } from '@sluice/protocol';
 import {
@@ -222,4 +223,21 @@ test('bad input is refused with a clear error before anything is sent', async ()
   const client = new SluiceClient({ baseURL: 'http://127.0.0.1:9/v1', transport: 'sse' });
   assert.throws(() => client.chat.stream({ model: '', messages }), /model/);
   assert.throws(() => client.chat.stream({ model: 'm' } as never), /messages/);
+});
+
+test('a server that accepts the connection and never answers hits the connect timeout, retried then reported', async () => {
+  let requests = 0;
+  const silent = createServer((socket) => {
+    socket.once('data', () => requests++);
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as AddressInfo;
+  const client = new SluiceClient({ baseURL: `http://127.0.0.1:${port}/v1`, transport: 'sse', maxRetries: 1, timeouts: { connectMs: 100 }, retry: { backoff: { baseMs: 1, maxMs: 5 } } });
+  try {
+    await assert.rejects(client.chat.stream({ model: 'm', messages }).final(), (error) => error instanceof TimeoutError && error.phase === 'connect');
+    assert.equal(requests, 2, 'the request and one retry');
+  } finally {
+    silent.close();
+  }
 });
