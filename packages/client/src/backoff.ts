@@ -37,5 +37,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** The error a signal was aborted with, or an AbortError when it carried none of ours. */
 export function abortReason(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
-  return reason instanceof Error && reason.name !== 'AbortError' ? reason : reason instanceof AbortError ? reason : new AbortError();
+  if (reason instanceof AbortError) return reason;
+  // A DOMException named AbortError is the platform saying "no reason given"; ours are classes with a code.
+  if (reason instanceof Error && reason.name !== 'AbortError') return reason;
+  return new AbortError();
 }
