@@ -22,10 +22,11 @@ export class MultiplexSession {
   readonly #ctx: GatewayContext;
   readonly #channel: SocketChannel;
   readonly #caller: Caller;
-  readonly #streams = new Map<string, MultiplexStream>();
+  /** Made at the first request: an idle socket holds no map. */
+  #streams: Map<string, MultiplexStream> | undefined;
   #closed = false;
   readonly #forget = (stream: MultiplexStream) => {
-    if (this.#streams.get(stream.id) === stream) this.#streams.delete(stream.id);
+    if (this.#streams?.get(stream.id) === stream) this.#streams.delete(stream.id);
   };
 
   constructor(ctx: GatewayContext, channel: SocketChannel, caller: Caller) {
@@ -55,16 +56,16 @@ export class MultiplexSession {
       case 'cancel':
         // Cancelling an id that is not live is a no-op: the request already
         // ended, and its done or error is the answer the client will see.
-        return this.#streams.get(message.id)?.cancel();
+        return this.#streams?.get(message.id)?.cancel();
     }
   }
 
   /** The socket closed: its streams stop reading, so non-resumable ones stop their upstream. */
   onClose(): void {
     this.#closed = true;
-    const streams = [...this.#streams.values()];
-    this.#streams.clear();
-    for (const stream of streams) stream.leave();
+    const streams = this.#streams;
+    this.#streams = undefined;
+    for (const stream of streams?.values() ?? []) stream.leave();
   }
 
   #request(message: WsRequestMessage): void {
@@ -122,11 +123,12 @@ export class MultiplexSession {
   /** Register a new request under its id, or refuse it (duplicate id, too many streams). */
   #admit(id: string): MultiplexStream | undefined {
     const limit = this.#ctx.config.ws.maxStreamsPerSocket;
-    if (this.#streams.has(id)) this.#refuse(id, new DuplicateIdError(id));
-    else if (this.#streams.size >= limit) this.#refuse(id, new TooManyStreamsError(limit));
+    const streams = (this.#streams ??= new Map());
+    if (streams.has(id)) this.#refuse(id, new DuplicateIdError(id));
+    else if (streams.size >= limit) this.#refuse(id, new TooManyStreamsError(limit));
     else {
       const stream = new MultiplexStream(id, this.#channel, this.#forget);
-      this.#streams.set(id, stream);
+      streams.set(id, stream);
       return stream;
     }
     return undefined;
