@@ -111,3 +111,26 @@ describe('WebSocket handshake: the key is checked before the upgrade', () => {
     assert.equal(sse.data.at(-1), '[DONE]');
   });
 });
+
+describe('WebSocket handshake: browser origins follow server.corsOrigins', () => {
+  let gateway: RunningGateway;
+
+  before(async () => {
+    gateway = await startTestGateway({ server: { corsOrigins: ['https://app.example'] } });
+  });
+  after(() => gateway.close());
+
+  test('a page from another origin is refused with 403', async () => {
+    const error = await refusal(openSocket(wsURL(gateway), ['sluice.v1'], { origin: 'https://elsewhere.example' }));
+    assert.equal(error.status, 403);
+    assert.equal((JSON.parse(error.body) as { error: { code: string } }).error.code, 'origin_not_allowed');
+  });
+
+  test('a page from a listed origin, and a client that sends no origin, are served', async () => {
+    for (const options of [{ origin: 'https://app.example' }, {}]) {
+      const client = new MultiplexClient(await openSocket(wsURL(gateway), ['sluice.v1'], options));
+      assert.equal((await client.request('a', chatBody({ sim: { tokens: 2 } }))).end.type, 'done');
+      client.ws.terminate();
+    }
+  });
+});

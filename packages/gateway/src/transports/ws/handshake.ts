@@ -4,6 +4,7 @@ import { Paths, WS_BEARER_PREFIX, WS_SUBPROTOCOL } from '@sluice/protocol';
 import type { Caller, KeyRing } from '../../auth/key-ring.ts';
 import { retryAfterHeader } from '../../server/error-reply.ts';
 import type { GatewayError } from '../../errors/index.ts';
+import { OriginNotAllowedError } from './errors.ts';
 
 /** Where the WebSocket endpoint is. */
 export const WS_PATH = `/v1${Paths.chatStream}`;
@@ -42,6 +43,17 @@ export function chooseSubprotocol(offered: ReadonlySet<string>): string | false 
     if (only.startsWith(WS_BEARER_PREFIX)) return only;
   }
   return false;
+}
+
+/**
+ * Browsers do not apply CORS to WebSocket, so the server checks the page's
+ * `Origin` against the same list CORS uses; clients that are not browsers
+ * send no Origin and are not concerned.
+ */
+export function checkOrigin(origins: readonly string[], req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin === undefined || origins.includes('*') || origins.includes(origin)) return;
+  throw new OriginNotAllowedError(origin);
 }
 
 /** Only WebSocket upgrades are taken over; any other `Upgrade` (such as `h2c`) is served as a plain request. */

@@ -9,7 +9,7 @@ import type { GatewayContext } from '../../server/context.ts';
 import { httpProtocolOf } from '../../server/http-server.ts';
 import { KeepaliveTicker } from '../sse/keepalive.ts';
 import { NoWebSocketHereError } from './errors.ts';
-import { WS_PATH, authenticateUpgrade, chooseSubprotocol, isWebSocketUpgrade, offeredSubprotocols, refuseUpgrade } from './handshake.ts';
+import { WS_PATH, authenticateUpgrade, checkOrigin, chooseSubprotocol, isWebSocketUpgrade, offeredSubprotocols, refuseUpgrade } from './handshake.ts';
 import { MultiplexSession } from './multiplex-session.ts';
 import { PlainSession } from './plain-session.ts';
 import { SocketChannel } from './socket-channel.ts';
@@ -78,6 +78,7 @@ export function registerWebSocketTransport(app: FastifyInstance, ctx: GatewayCon
         throw new NoWebSocketHereError(req.url ?? '/', WS_PATH);
       }
       if (!ctx.registry.accepting) throw new ShuttingDownError();
+      checkOrigin(ctx.config.server.corsOrigins, req);
       const caller = authenticateUpgrade(ctx.keys, req, offeredSubprotocols(req.headers['sec-websocket-protocol']));
       wss.handleUpgrade(req, socket, head, (ws) => serve(ws, socket, req, caller));
     } catch (thrown) {
