@@ -150,4 +150,34 @@ describe('WebSocket sluice.v1: resumable streams outlive their socket', () => {
     assert.equal(capture.end.type, 'done');
     bob.ws.terminate();
   });
+
+  test('a stream paused behind a full socket goes on when it is resumed on another socket', async () => {
+    const body = chatBody({ model: 'sim/x', sim: { tokens: 30_000 } });
+    const first = await MultiplexClient.connect(gateway, ['sluice.v1'], auth(ALICE));
+    first.send({ type: 'request', id: 'big', body });
+    const accepted = (await first.next((m) => m.type === 'accepted')) as WsAcceptedMessage;
+    first.ws.pause();
+    // Wait until the generation stops, paused because its only reader's socket is full.
+    const [generation] = [...gateway.context.registry.live()].filter((g) => g.id === accepted.streamId);
+    let previous = -1;
+    while (generation.log.lastSeq !== previous) {
+      previous = generation.log.lastSeq;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(generation.log.lastSeq < 30_000, 'paused before the end');
+    const gone = closed(first.ws);
+    first.ws.terminate();
+    await gone;
+
+    const second = await MultiplexClient.connect(gateway, ['sluice.v1'], auth(ALICE));
+    const ended = second.ended('again', 20_000);
+    // From near where it paused: the replay is small enough not to fill the new socket.
+    const after = generation.log.lastSeq - 2;
+    second.send({ type: 'resume', id: 'again', streamId: accepted.streamId, after });
+    const capture = await ended;
+    assert.equal(capture.end.type, 'done');
+    assert.equal(capture.chunks[0].seq, after + 1);
+    assert.equal(capture.end.seq, 30_000 + 3, 'role, every token, finish, then done');
+    second.ws.terminate();
+  });
 });

@@ -107,6 +107,8 @@ export class Generation implements SubscriptionHost {
     this.#subscriptions.add(subscription);
     subscription.pump();
     if (subscription.closed) this.#subscriptions.delete(subscription);
+    // A run paused because no reader had room (its last one may have left) goes on now that one has.
+    else if (!subscription.blocked) this.onSubscriberReady();
     return subscription;
   }
 
