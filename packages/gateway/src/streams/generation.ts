@@ -117,7 +117,8 @@ export class Generation implements SubscriptionHost {
     subscription.close();
     if (!this.#subscriptions.delete(subscription)) return;
     if (this.#subscriptions.size === 0) this.#detached();
-    else this.onSubscriberReady();
+    // Those left may have room; with nobody left, a resumable stream runs on into its log.
+    this.onSubscriberReady();
   }
 
   /** Abort the upstream now; every subscriber receives the error as the stream's end. */
