@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { simText, type RunningGateway } from '@sluice/gateway';
+import { seededRandom, simText, type RunningGateway } from '@sluice/gateway';
 import { chatBody, postChat, startTestGateway } from './helpers/gateway.ts';
 import { readEventsThenCut } from './helpers/partial-sse.ts';
 import { readSse } from './helpers/sse.ts';
 import { MultiplexClient } from './helpers/ws.ts';
 import type { WsServerMessage } from '@sluice/protocol';
 
-/** A small seeded PRNG, so a failing case can be replayed from its seed. */
+/** Whole numbers below `n` from a seeded PRNG, so a failing case can be replayed from its seed. */
 function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const random = seededRandom(seed);
+  return (n) => Math.floor(random() * n);
 }
 
 interface Event {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { simText, startSimServer, type RunningGateway, type SimServer } from '@sluice/gateway';
+import { simText, type RunningGateway, type SimServer } from '@sluice/gateway';
 import type { WsAcceptedMessage, WsChunkMessage, WsDoneMessage, WsErrorMessage } from '@sluice/protocol';
-import { chatBody, postChat, startTestGateway, upstreamProvider } from './helpers/gateway.ts';
+import { chatBody, postChat, startGatewayWithUpstream, type UpstreamRig } from './helpers/gateway.ts';
 import { readEventsThenCut } from './helpers/partial-sse.ts';
 import { textOf } from './helpers/sse.ts';
 import { chunkText, closed, MultiplexClient } from './helpers/ws.ts';
@@ -15,21 +15,18 @@ const auth = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
 describe('WebSocket sluice.v1: resumable streams outlive their socket', () => {
   let upstream: SimServer;
   let gateway: RunningGateway;
+  let rig: UpstreamRig;
 
   before(async () => {
-    upstream = await startSimServer();
-    gateway = await startTestGateway({
+    rig = await startGatewayWithUpstream({
       keys: [
         { name: 'alice', key: ALICE },
         { name: 'bob', key: BOB },
       ],
-      providers: [upstreamProvider('up', upstream.baseURL)],
     });
+    ({ upstream, gateway } = rig);
   });
-  after(async () => {
-    await gateway.close();
-    await upstream.close();
-  });
+  after(() => rig.close());
 
   /** Start a stream on a socket of its own, read `upTo` chunks, then drop the socket. */
   async function startAndDrop(body: object, upTo: number): Promise<{ accepted: WsAcceptedMessage; chunks: WsChunkMessage[] }> {
