@@ -3,6 +3,7 @@ import type { GatewayContext } from './context.ts';
 import { installCors } from './cors.ts';
 import { installErrorHandler } from './error-reply.ts';
 import type { ProtocolOptions } from './http-server.ts';
+import { registerMetricsRoute } from './metrics.ts';
 import { registerInfoRoutes } from './routes.ts';
 import { registerChatRoute } from '../transports/sse/chat-route.ts';
 import { registerStreamRoutes } from '../transports/sse/streams-routes.ts';
@@ -22,6 +23,7 @@ export function createHttpApp(ctx: GatewayContext, protocol: ProtocolOptions = {
   installErrorHandler(ctx, app);
   installCors(app, ctx.config.server.corsOrigins);
   registerInfoRoutes(app, ctx);
+  registerMetricsRoute(app, ctx);
   registerChatRoute(app, ctx);
   registerStreamRoutes(app, ctx);
   return app;

@@ -9,6 +9,7 @@ import type { StreamRegistry } from '../streams/registry.ts';
 import type { StreamTokens } from '../streams/stream-id.ts';
 import type { StreamLogStore } from '../streams/store/types.ts';
 import type { KeepaliveTicker } from '../transports/sse/keepalive.ts';
+import type { GatewayMetrics } from './metrics.ts';
 
 /** Everything a transport needs from the gateway, built once at start. */
 export interface GatewayContext {
@@ -23,4 +24,5 @@ export interface GatewayContext {
   tokens: StreamTokens;
   keepalive: KeepaliveTicker;
   usage: UsageStore;
+  metrics: GatewayMetrics;
 }

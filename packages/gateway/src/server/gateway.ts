@@ -19,6 +19,7 @@ import { registerWebSocketTransport, type WebSocketTransport } from '../transpor
 import { createHttpApp } from './app.ts';
 import type { GatewayContext } from './context.ts';
 import { protocolOptions } from './http-server.ts';
+import { GatewayMetrics } from './metrics.ts';
 import { settle } from './settlement.ts';
 
 export interface StartGatewayOptions {
@@ -80,6 +81,7 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
   const providers = createProviders(config.providers, env);
   const store = createStreamStore(config, logger);
   const usage: UsageStore = config.ledger === false ? new NullUsageStore() : new SqliteUsageStore(config.ledger.path, (error) => logger.error({ err: error }, 'ledger write failed'));
+  const registry = new StreamRegistry({ store, onSettled: (settlement) => settle(context, settlement) });
   const context: GatewayContext = {
     config,
     logger,
@@ -88,10 +90,11 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
     router: new Router(config, providers),
     retry: new RetryPolicy(config.retries),
     store,
-    registry: new StreamRegistry({ store, onSettled: (settlement) => settle(context, settlement) }),
+    registry,
     tokens: new StreamTokens(env[config.streams.tokenSecretEnv]),
     keepalive: new KeepaliveTicker(config.streams.keepaliveMs),
     usage,
+    metrics: new GatewayMetrics({ registry, store }),
   };
   return context;
 }

@@ -21,6 +21,7 @@ export function settle(ctx: GatewayContext, settlement: Settlement): void {
     durationMs: settlement.durationMs,
   };
   ctx.usage.record(record);
+  ctx.metrics.settled(settlement);
   const summary = { ...record, retries: settlement.retries };
   if (settlement.error !== null && settlement.status === 'error') logError(ctx, settlement.error, summary);
   ctx.logger.info(summary, 'stream settled');

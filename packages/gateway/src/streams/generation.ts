@@ -39,6 +39,8 @@ export interface Settlement {
   durationMs: number;
   owner: string;
   retries: number;
+  /** Numbered events in the stream, its end included. */
+  events: number;
 }
 
 /**
@@ -275,6 +277,7 @@ export class Generation implements SubscriptionHost {
       durationMs: now - this.createdAt,
       owner: this.options.owner,
       retries: this.#retries,
+      events: this.log.lastSeq,
     });
   }
 

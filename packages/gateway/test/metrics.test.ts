@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { chatBody, postChat, startTestGateway } from './helpers/gateway.ts';
+import { readSse } from './helpers/sse.ts';
+
+/** The value of one sample in Prometheus text, e.g. `sluice_tokens_total{kind="completion"}`. */
+function sample(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  assert.ok(line, `${name} is exported`);
+  return Number(line.slice(name.length + 1));
+}
+
+describe('GET /metrics', () => {
+  test('counts settled streams, events, tokens, cost and failures', async () => {
+    const gateway = await startTestGateway({ simPrice: { input: 1, output: 1 } });
+    try {
+      for (let i = 0; i < 3; i++) await readSse(await postChat(gateway, chatBody({ model: 'sim/x', stream: true, sim: { tokens: 10 } })));
+      await readSse(await postChat(gateway, chatBody({ model: 'sim/x', stream: true, sim: { tokens: 10, fault: { dropAfter: 2 } } })));
+      const response = await fetch(`${gateway.url}/metrics`);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+      const text = await response.text();
+      assert.equal(sample(text, 'sluice_streams_total{status="done",model="sim/x"}'), 3);
+      assert.equal(sample(text, 'sluice_streams_total{status="error",model="sim/x"}'), 1);
+      // role, 10 tokens, finish and [DONE] per whole stream; role, 2 tokens and the error for the broken one.
+      assert.equal(sample(text, 'sluice_stream_events_total'), 3 * 13 + 4);
+      assert.equal(sample(text, 'sluice_tokens_total{kind="completion"}'), 3 * 10 + 2);
+      assert.ok(sample(text, 'sluice_cost_usd_total') > 0);
+      assert.equal(sample(text, 'sluice_streams_running'), 0);
+      assert.equal(sample(text, 'sluice_time_to_first_token_seconds_count'), 4);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
