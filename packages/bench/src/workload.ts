@@ -32,7 +32,7 @@ export class BadPromptError extends Error {
   }
 }
 
-const LIMITS = { chunks: 1_000_000, ttftMs: 3_600_000, itlMs: 60_000 } as const;
+const LIMITS = { chunks: 1_000_000, ttft: 3_600_000, itl: 60_000 } as const;
 
 /** The inverse of `encodePrompt`; throws `BadPromptError` on anything else. */
 export function parsePrompt(prompt: string): StreamSpec {

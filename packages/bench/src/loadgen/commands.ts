@@ -1,0 +1,43 @@
+/**
+ * The messages between the orchestrator and the load-generator process
+ * (Node IPC). Each command gets one reply with the same `seq`; while it runs,
+ * the load generator may send progress and CPU-window marks.
+ */
+import type { TargetEndpoint } from '../targets/target.ts';
+import type { CancelParams, CancelSamples } from './phases/cancel.ts';
+import type { ConcurrentParams, ConcurrentResult } from './phases/concurrent.ts';
+import type { IdleOpened } from './phases/idle.ts';
+import type { TtftParams, TtftSamples } from './phases/ttft.ts';
+
+export interface CommandResults {
+  init: void;
+  preflight: { ok: boolean; error: string | null };
+  ttft: Record<string, TtftSamples>;
+  cancel: CancelSamples;
+  concurrent: ConcurrentResult;
+  'idle-streams': IdleOpened;
+  'idle-sockets': IdleOpened;
+  'idle-close': void;
+  shutdown: void;
+}
+
+export type Command =
+  | { type: 'init'; upstreamUrl: string; targets: TargetEndpoint[]; maxConcurrency: number }
+  | { type: 'preflight'; target: string }
+  | { type: 'ttft'; targets: string[]; params: TtftParams }
+  | { type: 'cancel'; target: string; params: CancelParams }
+  /** `cpuWindow`: mark the steady window of a sustained run, or the whole run. */
+  | { type: 'concurrent'; phase: string; target: string; params: ConcurrentParams; cpuWindow: 'steady' | 'whole' | 'none' }
+  | { type: 'idle-streams'; target: string; total: number }
+  | { type: 'idle-sockets'; target: string; total: number }
+  | { type: 'idle-close' }
+  | { type: 'shutdown' };
+
+export type CommandType = Command['type'];
+
+export type ToLoadgen = { seq: number; command: Command };
+
+export type FromLoadgen =
+  | { type: 'reply'; seq: number; result?: unknown; error?: string }
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'mark'; name: 'cpu-start' | 'cpu-end' };
