@@ -1,0 +1,50 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { GatewayKeyConfig } from '../config/schema.ts';
+import { AuthenticationError } from '../errors/index.ts';
+
+/** Who is calling: the key's configured name, or `anonymous` on a keyless loopback gateway. */
+export interface Caller {
+  name: string;
+}
+
+const ANONYMOUS: Caller = { name: 'anonymous' };
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/**
+ * The gateway's API keys. Keys are compared as SHA-256 digests in constant
+ * time, so neither the comparison nor a lookup leaks a prefix.
+ */
+export class KeyRing {
+  readonly #keys: { digest: Buffer; caller: Caller }[];
+
+  constructor(keys: readonly GatewayKeyConfig[], env: NodeJS.ProcessEnv = process.env) {
+    this.#keys = keys.map((k) => ({ digest: digest('key' in k ? k.key : (env[k.keyEnv] ?? '')), caller: { name: k.name } }));
+  }
+
+  /** With no keys configured, the gateway is open (and only allowed on loopback). */
+  get open(): boolean {
+    return this.#keys.length === 0;
+  }
+
+  /** The caller for an `Authorization` header value; throws AuthenticationError. */
+  authenticate(authorization: string | undefined): Caller {
+    if (this.open) return ANONYMOUS;
+    const match = authorization === undefined ? null : /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (match === null) throw new AuthenticationError();
+    return this.authenticateKey(match[1]);
+  }
+
+  /** The caller for a bare key (the WebSocket `bearer.<key>` subprotocol carries one). */
+  authenticateKey(key: string): Caller {
+    if (this.open) return ANONYMOUS;
+    const given = digest(key);
+    let found: Caller | undefined;
+    // Compare against every key so timing does not tell which one matched.
+    for (const entry of this.#keys) if (timingSafeEqual(entry.digest, given)) found = entry.caller;
+    if (found === undefined) throw new AuthenticationError();
+    return found;
+  }
+}

@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { UsageRecord, UsageStore, UsageTotals } from './usage-store.ts';
+
+/**
+ * The embedded ledger: SQLite in WAL mode. Records are queued and written
+ * in one transaction per event-loop turn, so a burst of finishing streams
+ * costs one commit, not one each.
+ */
+export class SqliteUsageStore implements UsageStore {
+  readonly #db: DatabaseSync;
+  readonly #insert: StatementSync;
+  #queue: UsageRecord[] = [];
+  #flushScheduled = false;
+  readonly #onError: (error: unknown) => void;
+
+  /** `onError` hears about a failed write (a full disk, say); the request path never does. */
+  constructor(path: string, onError: (error: unknown) => void) {
+    this.#onError = onError;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      CREATE TABLE IF NOT EXISTS usage (
+        at INTEGER NOT NULL,
+        stream_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        model TEXT NOT NULL,
+        target TEXT,
+        status TEXT NOT NULL,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        estimated INTEGER NOT NULL,
+        cost REAL NOT NULL,
+        ttft_ms INTEGER,
+        duration_ms INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS usage_key_at ON usage (key, at);
+    `);
+    this.#insert = this.#db.prepare(
+      'INSERT INTO usage (at, stream_id, key, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  record(record: UsageRecord): void {
+    this.#queue.push(record);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  async totals(key?: string): Promise<UsageTotals> {
+    this.#flush();
+    const sql = 'SELECT COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS promptTokens, COALESCE(SUM(completion_tokens), 0) AS completionTokens, COALESCE(SUM(cost), 0) AS cost FROM usage';
+    const row = (key === undefined ? this.#db.prepare(sql).get() : this.#db.prepare(`${sql} WHERE key = ?`).get(key)) as unknown as UsageTotals;
+    return { requests: Number(row.requests), promptTokens: Number(row.promptTokens), completionTokens: Number(row.completionTokens), cost: Number(row.cost) };
+  }
+
+  async close(): Promise<void> {
+    this.#flush();
+    this.#db.close();
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#queue.length === 0 || !this.#db.isOpen) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#db.exec('BEGIN');
+    try {
+      for (const r of batch) {
+        this.#insert.run(r.at, r.streamId, r.key, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated ? 1 : 0, r.cost, r.ttftMs, r.durationMs);
+      }
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      this.#onError(error);
+    }
+  }
+}

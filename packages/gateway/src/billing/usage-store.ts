@@ -1,0 +1,38 @@
+/** One settled request, as the ledger keeps it. */
+export interface UsageRecord {
+  at: number;
+  streamId: string;
+  key: string;
+  model: string;
+  target: string | null;
+  status: string;
+  promptTokens: number;
+  completionTokens: number;
+  estimated: boolean;
+  cost: number;
+  ttftMs: number | null;
+  durationMs: number;
+}
+
+export interface UsageTotals {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+}
+
+/** Where settled usage goes: SQLite on one replica, PostgreSQL when several share a ledger. */
+export interface UsageStore {
+  record(record: UsageRecord): void;
+  totals(key?: string): Promise<UsageTotals>;
+  close(): Promise<void>;
+}
+
+/** A ledger that keeps nothing, for `ledger: false`. */
+export class NullUsageStore implements UsageStore {
+  record(): void {}
+  async totals(): Promise<UsageTotals> {
+    return { requests: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
+  }
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+const price = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+});
+
+const providerId = z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'use letters, digits, "_", "." or "-" (no "/")');
+
+const provider = z.strictObject({
+  id: providerId,
+  type: z.enum(['openai-compatible', 'sim']),
+  baseURL: z.url().optional(),
+  apiKey: z.string().optional(),
+  apiKeyEnv: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Upper bound on open connections to this upstream; unlimited by default (streams hold one each). */
+  maxConnections: z.number().int().positive().optional(),
+  /** How long to wait for the upstream's response headers. */
+  headersTimeoutMs: z.number().int().positive().optional(),
+});
+
+const modelAlias = z.strictObject({
+  name: z.string().min(1),
+  /** `<providerId>/<upstreamModel>`. */
+  target: z.string().regex(/^[^/]+\/.+$/, 'write it as "<providerId>/<model>"'),
+  price: price.optional(),
+  fallbacks: z.array(z.string().min(1)).optional(),
+});
+
+const gatewayKey = z.union([
+  z.strictObject({ name: z.string().min(1), key: z.string().min(8, 'a gateway key needs at least 8 characters') }),
+  z.strictObject({ name: z.string().min(1), keyEnv: z.string().min(1) }),
+]);
+
+const server = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8787),
+  http2: z.union([z.literal(false), z.literal('h2c')]).default(false),
+  tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
+  bodyLimitBytes: z.number().int().positive().default(16 * 1024 * 1024),
+});
+
+const streams = z.strictObject({
+  /** Silence on a stream longer than this sends an SSE `: ping` comment. */
+  keepaliveMs: z.number().int().positive().default(10_000),
+  /** How long a resumable stream runs on with nobody reading. */
+  lingerMs: z.number().int().nonnegative().default(30_000),
+  /** How long a finished stream stays readable. */
+  retentionMs: z.number().int().nonnegative().default(300_000),
+  /** Total bytes of stream logs kept in memory; the oldest finished streams go first. */
+  maxLogBytes: z.number().int().positive().default(256 * 1024 * 1024),
+});
+
+const ws = z.strictObject({
+  heartbeatMs: z.number().int().positive().default(20_000),
+  maxStreamsPerSocket: z.number().int().positive().default(64),
+  /** Above this many buffered bytes a socket's streams stop reading upstream until it drains. */
+  highWaterMarkBytes: z.number().int().positive().default(256 * 1024),
+});
+
+const retries = z.strictObject({
+  maxRetries: z.number().int().nonnegative().default(2),
+  baseDelayMs: z.number().int().nonnegative().default(250),
+  maxDelayMs: z.number().int().nonnegative().default(8_000),
+});
+
+export const configSchema = z.strictObject({
+  server: server.prefault({}),
+  keys: z.array(gatewayKey).default([]),
+  providers: z.array(provider).default([]),
+  models: z.array(modelAlias).default([]),
+  /** Prices of `sim/*` models, which are otherwise free. */
+  simPrice: price.optional(),
+  streams: streams.prefault({}),
+  ws: ws.prefault({}),
+  retries: retries.prefault({}),
+  shutdown: z.strictObject({ drainTimeoutMs: z.number().int().nonnegative().default(10_000) }).prefault({}),
+  ledger: z.union([z.literal(false), z.strictObject({ path: z.string().min(1) })]).default({ path: '.sluice/ledger.db' }),
+  redis: z.strictObject({ url: z.string().min(1) }).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type SluiceConfigInput = z.input<typeof configSchema>;
+export type SluiceConfig = z.output<typeof configSchema>;
+export type ProviderConfig = z.output<typeof provider>;
+export type ModelAliasConfig = z.output<typeof modelAlias>;
+export type GatewayKeyConfig = z.output<typeof gatewayKey>;

@@ -1,0 +1,133 @@
+import { ErrorCodes, type WireError } from '@sluice/protocol';
+
+export interface GatewayErrorOptions {
+  param?: string | null;
+  /** Seconds the caller should wait, passed on as `Retry-After`. */
+  retryAfterSeconds?: number;
+  /** Milliseconds the caller should wait, when an upstream said so exactly. */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+/**
+ * Every error sluice raises on purpose. Each has an HTTP status, a stable
+ * `code`, an OpenAI error `type` and whether trying again may help; one
+ * place (`toWireError`) turns it into the wire shape.
+ */
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly type: string;
+  readonly retryable: boolean;
+  readonly param: string | null;
+  readonly retryAfterSeconds: number | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(status: number, code: string, type: string, message: string, retryable: boolean, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.type = type;
+    this.retryable = retryable;
+    this.param = options.param ?? null;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  toWire(): WireError {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+export class InvalidRequestError extends GatewayError {
+  constructor(message: string, param: string | null = null, code: string = ErrorCodes.invalidRequest) {
+    super(400, code, 'invalid_request_error', message, false, { param });
+  }
+}
+
+export class AuthenticationError extends GatewayError {
+  constructor(message = 'Invalid or missing API key. Pass it as "Authorization: Bearer <key>".') {
+    super(401, ErrorCodes.invalidApiKey, 'authentication_error', message, false);
+  }
+}
+
+export class ModelNotFoundError extends GatewayError {
+  constructor(model: string) {
+    super(404, ErrorCodes.modelNotFound, 'invalid_request_error', `The model "${model}" does not exist on this gateway. GET /v1/models lists the models it serves.`, false, { param: 'model' });
+  }
+}
+
+export class StreamNotFoundError extends GatewayError {
+  constructor() {
+    super(404, ErrorCodes.streamNotFound, 'invalid_request_error', 'No such stream, or it has expired.', false);
+  }
+}
+
+/** A resume asked for events the log no longer holds. */
+export class StreamTruncatedError extends GatewayError {
+  constructor(after: number, firstHeld: number) {
+    super(410, ErrorCodes.streamTruncated, 'invalid_request_error', `The events after seq ${after} are no longer held (the log starts at ${firstHeld}); the stream cannot be resumed from there.`, false);
+  }
+}
+
+export class PayloadTooLargeError extends GatewayError {
+  constructor(limitBytes: number) {
+    super(413, ErrorCodes.bodyTooLarge, 'invalid_request_error', `Request body is larger than the limit of ${limitBytes} bytes.`, false);
+  }
+}
+
+export class RateLimitError extends GatewayError {
+  constructor(message: string, options: GatewayErrorOptions = {}) {
+    super(429, ErrorCodes.rateLimited, 'rate_limit_error', message, true, options);
+  }
+}
+
+/** The upstream answered with an error status we pass on (4xx other than 429, which is a RateLimitError). */
+export class UpstreamHttpError extends GatewayError {
+  readonly upstreamStatus: number;
+  constructor(upstreamStatus: number, message: string, code: string | null, type: string | null, options: GatewayErrorOptions = {}) {
+    const passOn = upstreamStatus >= 400 && upstreamStatus < 500;
+    const retryable = upstreamStatus === 408 || upstreamStatus === 409 || upstreamStatus >= 500;
+    super(passOn ? upstreamStatus : 502, code ?? ErrorCodes.upstreamError, type ?? 'upstream_error', message, retryable, options);
+    this.upstreamStatus = upstreamStatus;
+  }
+}
+
+/** The upstream could not be reached, or its connection broke. */
+export class UpstreamUnavailableError extends GatewayError {
+  constructor(message: string, code: string = ErrorCodes.upstreamUnavailable, options: GatewayErrorOptions = {}) {
+    super(502, code, 'upstream_error', message, true, options);
+  }
+}
+
+export class UpstreamTimeoutError extends GatewayError {
+  constructor(message: string) {
+    super(504, ErrorCodes.upstreamTimeout, 'upstream_error', message, true);
+  }
+}
+
+/** The upstream sent something that is not the protocol it promised. */
+export class UpstreamProtocolError extends GatewayError {
+  constructor(message: string, options: GatewayErrorOptions = {}) {
+    super(502, ErrorCodes.upstreamMalformed, 'upstream_error', message, false, options);
+  }
+}
+
+export class CancelledError extends GatewayError {
+  constructor(message = 'The stream was cancelled.') {
+    super(499, ErrorCodes.cancelled, 'cancelled', message, false);
+  }
+}
+
+export class ShuttingDownError extends GatewayError {
+  constructor() {
+    super(503, ErrorCodes.shuttingDown, 'server_error', 'The gateway is shutting down; retry on another replica.', true, { retryAfterSeconds: 1 });
+  }
+}
+
+export class InternalError extends GatewayError {
+  constructor(message = 'Internal error.', cause?: unknown) {
+    super(500, ErrorCodes.internal, 'server_error', message, false, { cause });
+  }
+}

@@ -1,0 +1,2 @@
+export * from './gateway-error.ts';
+export { toGatewayError } from './to-wire.ts';

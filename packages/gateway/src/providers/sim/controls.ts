@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * Per-request controls of the simulator, read from the request body's `sim`
+ * field. Real providers never see this field.
+ */
+const faultSchema = z.strictObject({
+  /** Answer with this HTTP status instead of a stream. */
+  status: z.number().int().min(400).max(599).optional(),
+  /** The error body for `status` (a string; JSON or not). */
+  body: z.string().optional(),
+  /** Seconds, sent as `Retry-After` with `status`. */
+  retryAfter: z.number().nonnegative().optional(),
+  /** Close the connection after this many tokens. */
+  dropAfter: z.number().int().nonnegative().optional(),
+  /** Go silent (without closing) after this many tokens. */
+  stallAfter: z.number().int().nonnegative().optional(),
+  /** Write an invalid SSE data line after this many tokens. */
+  malformedAfter: z.number().int().nonnegative().optional(),
+  /** Fault only the first `times` requests that carry the same `key`; later ones succeed. */
+  times: z.number().int().positive().optional(),
+  key: z.string().optional(),
+});
+
+export const simControlsSchema = z.strictObject({
+  tokens: z.number().int().nonnegative().max(1_000_000).default(32),
+  text: z.string().optional(),
+  seed: z.number().int().default(0),
+  ttftMs: z.number().nonnegative().default(0),
+  delayMs: z.number().nonnegative().default(0),
+  /** Send no usage chunk, as some upstreams do. */
+  usage: z.boolean().default(true),
+  fault: faultSchema.optional(),
+});
+
+export type SimControls = z.output<typeof simControlsSchema>;
+export type SimFault = z.output<typeof faultSchema>;
+
+/** The controls of a request body; invalid controls are a client error, reported with their field. */
+export function readSimControls(body: object): SimControls {
+  return simControlsSchema.parse((body as { sim?: unknown }).sim ?? {});
+}
+
+/**
+ * Counts faulted requests per `fault.key`, so a test can say "fail twice,
+ * then succeed" and watch the retries.
+ */
+export class FaultCounter {
+  readonly #counts = new Map<string, number>();
+
+  /** Whether this request should suffer its fault. */
+  applies(fault: SimFault | undefined): boolean {
+    if (fault === undefined) return false;
+    if (fault.times === undefined) return true;
+    const key = fault.key ?? '';
+    const seen = this.#counts.get(key) ?? 0;
+    this.#counts.set(key, seen + 1);
+    return seen < fault.times;
+  }
+}

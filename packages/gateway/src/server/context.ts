@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { KeyRing } from '../auth/key-ring.ts';
+import type { UsageStore } from '../billing/usage-store.ts';
+import type { SluiceConfig } from '../config/schema.ts';
+import type { Provider } from '../providers/types.ts';
+import type { RetryPolicy } from '../retry/policy.ts';
+import type { Router } from '../routing/router.ts';
+import type { StreamRegistry } from '../streams/registry.ts';
+import type { StreamTokens } from '../streams/stream-id.ts';
+import type { KeepaliveTicker } from '../transports/sse/keepalive.ts';
+
+/** Everything a transport needs from the gateway, built once at start. */
+export interface GatewayContext {
+  config: SluiceConfig;
+  logger: Logger;
+  keys: KeyRing;
+  providers: ReadonlyMap<string, Provider>;
+  router: Router;
+  retry: RetryPolicy;
+  registry: StreamRegistry;
+  tokens: StreamTokens;
+  keepalive: KeepaliveTicker;
+  usage: UsageStore;
+}

@@ -1,0 +1,102 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { KeyRing } from '../auth/key-ring.ts';
+import { SqliteUsageStore } from '../billing/sqlite-usage-store.ts';
+import { NullUsageStore, type UsageStore } from '../billing/usage-store.ts';
+import { ConfigError, resolveConfig } from '../config/load.ts';
+import type { SluiceConfig, SluiceConfigInput } from '../config/schema.ts';
+import { createProviders } from '../providers/registry.ts';
+import { RetryPolicy } from '../retry/policy.ts';
+import { Router } from '../routing/router.ts';
+import { StreamRegistry } from '../streams/registry.ts';
+import { StreamTokens } from '../streams/stream-id.ts';
+import { KeepaliveTicker } from '../transports/sse/keepalive.ts';
+import { createHttpApp } from './app.ts';
+import type { GatewayContext } from './context.ts';
+import { settle } from './settlement.ts';
+
+export interface StartGatewayOptions {
+  /** A config object (validated here) or one already resolved; the embedded default when absent. */
+  config?: SluiceConfigInput | SluiceConfig;
+  port?: number;
+  host?: string;
+  logLevel?: string;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningGateway {
+  url: string;
+  baseURL: string;
+  context: GatewayContext;
+  app: FastifyInstance;
+  /** Graceful: stop accepting, let streams finish up to the drain timeout, then end the rest. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|\[::1\])$/;
+
+/** Build and start a gateway. */
+export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const env = options.env ?? process.env;
+  const config = resolveConfig(options.config as SluiceConfigInput | undefined, env);
+  const host = options.host ?? config.server.host;
+  const port = options.port ?? config.server.port;
+  if (config.keys.length === 0 && !LOOPBACK.test(host)) {
+    throw new ConfigError(`refusing to listen on ${host} without gateway keys: add "keys" to the config, or bind to 127.0.0.1`);
+  }
+  const logger = options.logger ?? pino({ level: options.logLevel ?? config.logLevel });
+  const context = createContext(config, logger, env);
+  const app = createHttpApp(context);
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await closeContext(context);
+    throw error;
+  }
+  const address = app.server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  if (context.keys.open) logger.info(`no gateway keys configured: serving without authentication, on loopback only (${url})`);
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    baseURL: `${url}/v1`,
+    context,
+    app,
+    close: () => (closing ??= shutdown(app, context)),
+  };
+}
+
+function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.ProcessEnv): GatewayContext {
+  const providers = createProviders(config.providers, env);
+  const usage: UsageStore = config.ledger === false ? new NullUsageStore() : new SqliteUsageStore(config.ledger.path, (error) => logger.error({ err: error }, 'ledger write failed'));
+  const context: GatewayContext = {
+    config,
+    logger,
+    keys: new KeyRing(config.keys, env),
+    providers,
+    router: new Router(config, providers),
+    retry: new RetryPolicy(config.retries),
+    registry: new StreamRegistry({ retentionMs: config.streams.retentionMs, onSettled: (settlement) => settle(context, settlement) }),
+    tokens: new StreamTokens(env.SLUICE_STREAM_SECRET),
+    keepalive: new KeepaliveTicker(config.streams.keepaliveMs),
+    usage,
+  };
+  return context;
+}
+
+async function shutdown(app: FastifyInstance, context: GatewayContext): Promise<void> {
+  const serverClosed = app.close();
+  await context.registry.drain(context.config.shutdown.drainTimeoutMs);
+  // Streams have ended; keep-alive connections that went idle since can go now.
+  app.server.closeIdleConnections?.();
+  await serverClosed;
+  await closeContext(context);
+}
+
+async function closeContext(context: GatewayContext): Promise<void> {
+  await Promise.all([...context.providers.values()].map((p) => p.close()));
+  await context.usage.close();
+}

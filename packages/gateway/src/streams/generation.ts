@@ -1,0 +1,269 @@
+import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
+import { CancelledError, GatewayError, InternalError } from '../errors/index.ts';
+import { abortableSleep, type RetryPolicy } from '../retry/policy.ts';
+import type { RouteTarget } from '../routing/router.ts';
+import { ChunkEncoder } from './chunk-encoder.ts';
+import type { StreamEvent } from './events.ts';
+import { StreamLog } from './log.ts';
+import { Subscription, type StreamSink, type SubscriptionHost } from './subscription.ts';
+import { UsageMeter } from './usage-meter.ts';
+
+export interface GenerationOptions {
+  id: string;
+  /** The client's request, as validated; `model` is the name the client asked for. */
+  request: ChatCompletionRequest;
+  targets: readonly RouteTarget[];
+  retry: RetryPolicy;
+  /** The client asked for the usage chunk (`stream_options.include_usage`). */
+  includeUsage: boolean;
+  /** Survives its subscribers for `lingerMs`; otherwise the last subscriber leaving cancels it. */
+  resumable: boolean;
+  lingerMs: number;
+  /** The gateway key that started it. */
+  owner: string;
+}
+
+export type GenerationStatus = 'running' | 'done' | 'error' | 'cancelled';
+
+export interface Settlement {
+  id: string;
+  model: string;
+  target: string | null;
+  status: Exclude<GenerationStatus, 'running'>;
+  usage: Usage;
+  error: GatewayError | null;
+  ttftMs: number | null;
+  durationMs: number;
+  owner: string;
+  retries: number;
+}
+
+/**
+ * One upstream generation, run once whatever happens to its readers. It picks
+ * a target (retrying and failing over until the first event), numbers every
+ * event into its log, fans the log out to its subscriptions and stops reading
+ * the upstream while every subscriber's connection is full. When it ends it
+ * settles its usage exactly once.
+ */
+export class Generation implements SubscriptionHost {
+  readonly id: string;
+  readonly log = new StreamLog();
+  readonly options: GenerationOptions;
+  readonly createdAt = Date.now();
+  /** Resolves once an upstream accepted the request (or the first event exists); rejects if it ends before. */
+  readonly opened: Promise<void>;
+  /** Resolves with the settlement once the stream has ended and been accounted. */
+  readonly settled: Promise<Settlement>;
+  #status: GenerationStatus = 'running';
+  readonly #subscriptions = new Set<Subscription>();
+  readonly #abort = new AbortController();
+  readonly #meter = new UsageMeter();
+  readonly #encoder: ChunkEncoder;
+  #markOpened: (() => void) | undefined;
+  #failOpen: ((error: GatewayError) => void) | undefined;
+  #settle!: (settlement: Settlement) => void;
+  #wake: (() => void) | undefined;
+  #lingerTimer: NodeJS.Timeout | undefined;
+  #target: RouteTarget | undefined;
+  #firstTokenAt = 0;
+  #retries = 0;
+
+  constructor(options: GenerationOptions) {
+    this.id = options.id;
+    this.options = options;
+    this.#encoder = new ChunkEncoder(`chatcmpl-${options.id}`, Math.floor(this.createdAt / 1000), options.request.model);
+    this.opened = new Promise<void>((resolve, reject) => {
+      this.#markOpened = resolve;
+      this.#failOpen = reject;
+    });
+    this.opened.catch(() => {});
+    this.settled = new Promise((resolve) => (this.#settle = resolve));
+  }
+
+  get status(): GenerationStatus {
+    return this.#status;
+  }
+
+  get subscriberCount(): number {
+    return this.#subscriptions.size;
+  }
+
+  /**
+   * Start reading the upstream. A resumable stream nobody reads yet starts
+   * its linger now; a plain one is the caller's to cancel if its client goes.
+   */
+  start(): void {
+    if (this.options.resumable && this.#subscriptions.size === 0) this.#detached();
+    void this.#run();
+  }
+
+  /** Read the stream from `after + 1` on, replayed from the log and then live. */
+  attach(sink: StreamSink, after = 0): Subscription {
+    clearTimeout(this.#lingerTimer);
+    const subscription = new Subscription(this, sink, after);
+    this.#subscriptions.add(subscription);
+    subscription.pump();
+    if (subscription.closed) this.#subscriptions.delete(subscription);
+    return subscription;
+  }
+
+  /** A reader left. The last one leaving cancels a plain stream and starts a resumable one's linger. */
+  detach(subscription: Subscription): void {
+    subscription.close();
+    if (!this.#subscriptions.delete(subscription)) return;
+    if (this.#subscriptions.size === 0) this.#detached();
+    else this.onSubscriberReady();
+  }
+
+  /** Abort the upstream now; every subscriber receives the error as the stream's end. */
+  cancel(reason: GatewayError = new CancelledError()): void {
+    if (this.#status !== 'running' || this.#abort.signal.aborted) return;
+    this.#abort.abort(reason);
+    this.#wake?.();
+  }
+
+  onSubscriberReady(): void {
+    this.#wake?.();
+  }
+
+  #detached(): void {
+    if (this.#status !== 'running') return;
+    if (!this.options.resumable) return this.cancel(new CancelledError('The client disconnected.'));
+    clearTimeout(this.#lingerTimer);
+    this.#lingerTimer = setTimeout(() => this.cancel(new CancelledError('Nobody resumed the stream within the linger time.')), this.options.lingerMs);
+    this.#lingerTimer.unref();
+  }
+
+  async #run(): Promise<void> {
+    let iterator: AsyncIterator<StreamEvent> | undefined;
+    try {
+      const connected = await this.#connect();
+      iterator = connected.iterator;
+      let next = connected.first;
+      while (!next.done) {
+        const event = next.value;
+        if (event.type === 'error') throw event.error;
+        this.#append(event);
+        if (this.#mustPause()) await this.#waitForReader();
+        this.#abort.signal.throwIfAborted();
+        next = await iterator.next();
+      }
+      this.#finish();
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      clearTimeout(this.#lingerTimer);
+      void iterator?.return?.().catch(() => {});
+    }
+  }
+
+  /** Open an upstream and read its first event, retrying and failing over while nothing has been released. */
+  async #connect(): Promise<{ iterator: AsyncIterator<StreamEvent>; first: IteratorResult<StreamEvent> }> {
+    const signal = this.#abort.signal;
+    let lastError: GatewayError | undefined;
+    for (const target of this.options.targets) {
+      for (let attempt = 0; ; attempt++) {
+        signal.throwIfAborted();
+        try {
+          const events = await target.provider.open(this.#upstreamBody(target), signal);
+          this.#markOpened?.();
+          const iterator = events[Symbol.asyncIterator]();
+          const first = await iterator.next();
+          if (!first.done && first.value.type === 'error') throw first.value.error;
+          this.#target = target;
+          return { iterator, first };
+        } catch (error) {
+          if (signal.aborted) throw signal.reason;
+          const failure = asGatewayError(error);
+          if (!failure.retryable) throw failure;
+          lastError = failure;
+          const delay = this.options.retry.delayFor(attempt, failure);
+          if (delay === null) break;
+          this.#retries++;
+          await abortableSleep(delay, signal);
+        }
+      }
+    }
+    throw lastError ?? new InternalError('No route to an upstream.');
+  }
+
+  #upstreamBody(target: RouteTarget): ChatCompletionRequest {
+    // Usage is always asked for, so that every stream can be billed; the client sees it only if it asked.
+    return { ...this.options.request, model: target.upstreamModel, stream: true, stream_options: { ...this.options.request.stream_options, include_usage: true } };
+  }
+
+  #append(event: StreamEvent): void {
+    this.#meter.observe(event);
+    const json = this.#encoder.encode(event);
+    if (json === null) return;
+    if (this.#firstTokenAt === 0 && event.type !== 'role' && event.type !== 'finish') this.#firstTokenAt = Date.now();
+    this.log.append('chunk', json);
+    this.#pumpAll();
+  }
+
+  #pumpAll(): void {
+    for (const subscription of this.#subscriptions) {
+      subscription.pump();
+      if (subscription.closed) this.#subscriptions.delete(subscription);
+    }
+  }
+
+  /** Backpressure: stop reading the upstream while every reader's connection is full. */
+  #mustPause(): boolean {
+    if (this.#subscriptions.size === 0) return false;
+    for (const subscription of this.#subscriptions) if (!subscription.blocked) return false;
+    return true;
+  }
+
+  #waitForReader(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = () => {
+        this.#wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  #finish(): void {
+    const usage = this.#meter.settle(this.options.request, this.#price());
+    if (this.options.includeUsage) this.log.append('chunk', this.#encoder.usage(usage));
+    this.log.append('done', JSON.stringify({ usage, cost: usage.cost ?? 0 }));
+    this.#end('done', usage, null);
+  }
+
+  #fail(error: unknown): void {
+    const failure = this.#abort.signal.aborted ? asGatewayError(this.#abort.signal.reason) : asGatewayError(error);
+    this.#failOpen?.(failure);
+    this.log.append('error', JSON.stringify(failure.toWire()));
+    const usage = this.#meter.settle(this.options.request, this.#price());
+    this.#end(failure instanceof CancelledError ? 'cancelled' : 'error', usage, failure);
+  }
+
+  #end(status: Exclude<GenerationStatus, 'running'>, usage: Usage, error: GatewayError | null): void {
+    this.#status = status;
+    this.#markOpened?.();
+    this.#markOpened = this.#failOpen = undefined;
+    this.#pumpAll();
+    const now = Date.now();
+    this.#settle({
+      id: this.id,
+      model: this.options.request.model,
+      target: this.#target?.label ?? null,
+      status,
+      usage,
+      error,
+      ttftMs: this.#firstTokenAt === 0 ? null : this.#firstTokenAt - this.createdAt,
+      durationMs: now - this.createdAt,
+      owner: this.options.owner,
+      retries: this.#retries,
+    });
+  }
+
+  #price() {
+    return (this.#target ?? this.options.targets[0]).price;
+  }
+}
+
+function asGatewayError(error: unknown): GatewayError {
+  return error instanceof GatewayError ? error : new InternalError('The upstream adapter failed unexpectedly.', error);
+}
