@@ -17,7 +17,7 @@ export interface CommandResults {
   concurrent: ConcurrentResult;
   'idle-streams': IdleOpened;
   'idle-sockets': IdleOpened;
-  'idle-close': void;
+  'idle-close': { leftOpen: number };
   shutdown: void;
 }
 

@@ -25,7 +25,12 @@ export class UpstreamWatch {
     const decoder = new SseDecoder({
       onEvent: (message) => {
         const at = performance.now();
-        const { id } = JSON.parse(message.data) as { id: string };
+        let id: string;
+        try {
+          ({ id } = JSON.parse(message.data) as { id: string });
+        } catch {
+          return;
+        }
         const waiter = watch.#waiting.get(id);
         if (waiter) waiter(at);
         else watch.#aborted.set(id, at);
@@ -79,6 +84,12 @@ export class UpstreamWatch {
       if (predicate(stats) || performance.now() > deadline) return stats;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** Ends every stream still open at the upstream; returns how many there were. */
+  async drop(): Promise<number> {
+    const answer = await request(`${this.#url}/_bench/drop`, { method: 'POST', dispatcher: this.#agent });
+    return ((await answer.body.json()) as { dropped: number }).dropped;
   }
 
   async close(): Promise<void> {

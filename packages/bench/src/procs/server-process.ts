@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { request } from 'undici';
+import { connect } from 'node:net';
 
 export class ServerStartError extends Error {
   constructor(name: string, reason: string, logTail: string) {
@@ -18,8 +18,8 @@ export interface ServerSpec {
   name: string;
   args: string[];
   env?: Record<string, string>;
-  /** Answers any HTTP status once the server listens. */
-  readyURL: string;
+  /** The loopback port the server listens on once it is ready (checked with a TCP connect, which any protocol accepts). */
+  port: number;
   logFile: string;
   cwd?: string;
 }
@@ -68,16 +68,10 @@ export class ServerProcess {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       if (!server.alive) throw new ServerStartError(spec.name, `exited with ${server.child.exitCode}`, server.logTail);
-      try {
-        const answer = await request(spec.readyURL, { headersTimeout: 1000, bodyTimeout: 1000 });
-        await answer.body.dump();
-        return server;
-      } catch {
-        // Not listening yet.
-      }
+      if (await accepts(spec.port)) return server;
       if (performance.now() > deadline) {
         await server.stop();
-        throw new ServerStartError(spec.name, `no answer at ${spec.readyURL} within ${timeoutMs} ms`, server.logTail);
+        throw new ServerStartError(spec.name, `nothing listening on port ${spec.port} after ${timeoutMs} ms`, server.logTail);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -91,4 +85,15 @@ export class ServerProcess {
     await exited;
     clearTimeout(timer);
   }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

@@ -7,7 +7,8 @@
  * Besides the OpenAI surface it serves two bench-only routes:
  * - `GET /_bench/stats`: how many streams are open right now, and totals;
  * - `GET /_bench/events`: an SSE feed with one event per stream the client
- *   abandoned before its end, which is how the load generator times cancels.
+ *   abandoned before its end, which is how the load generator times cancels;
+ * - `POST /_bench/drop`: end every open stream now.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +36,7 @@ const PROMPT_TOKENS = 12;
 export async function startUpstream(options: { port?: number; host?: string } = {}): Promise<RunningUpstream> {
   const stats: UpstreamStats = { open: 0, started: 0, completed: 0, aborted: 0 };
   const watchers = new Set<ServerResponse>();
+  const openStreams = new Set<ServerResponse>();
 
   const announceAbort = (id: string, chunksSent: number): void => {
     const event = `data: ${JSON.stringify({ id, chunksSent })}\n\n`;
@@ -56,6 +58,14 @@ export async function startUpstream(options: { port?: number; host?: string } = 
     if (req.method === 'GET' && path === '/_bench/stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify(stats));
+    }
+    if (req.method === 'POST' && path === '/_bench/drop') {
+      // Ends every open stream from this side: for targets that never pass a
+      // client's departure on, so their leftovers do not weigh on later phases.
+      const dropped = openStreams.size;
+      for (const stream of openStreams) stream.destroy();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ dropped }));
     }
     if (req.method === 'GET' && path === '/_bench/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -94,6 +104,7 @@ export async function startUpstream(options: { port?: number; host?: string } = 
   function streamChunks(res: ServerResponse, spec: StreamSpec, model: string, includeUsage: boolean): void {
     stats.open++;
     stats.started++;
+    openStreams.add(res);
     const chunks = chunkWriter(spec.id, model);
     const startedAt = performance.now();
     let sent = 0;
@@ -106,6 +117,7 @@ export async function startUpstream(options: { port?: number; host?: string } = 
     res.on('close', () => {
       clearTimeout(timer);
       if (immediate) clearImmediate(immediate);
+      openStreams.delete(res);
       stats.open--;
       if (ended) return;
       stats.aborted++;

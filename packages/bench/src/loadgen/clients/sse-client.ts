@@ -11,6 +11,8 @@ import { SseFeed } from './sse-feed.ts';
 import { cancelReason, describe, type StreamClient } from './stream-client.ts';
 
 const H2_STREAMS_PER_CONNECTION = 100;
+/** undici reads `useH2c` from the connector options; its type definitions do not list it yet. */
+const H2C_CONNECT = { useH2c: true, timeout: 30_000 };
 
 export class SseClient implements StreamClient {
   readonly #target: TargetEndpoint;
@@ -24,6 +26,10 @@ export class SseClient implements StreamClient {
       target.transport === 'sse-h2c'
         ? new Pool(target.url, {
             connections: Math.max(1, Math.ceil(maxConcurrency / H2_STREAMS_PER_CONNECTION)),
+            // The pool builds the connector its clients use, so prior-knowledge
+            // h2c must be asked for here too, not only in the client.
+            allowH2: true,
+            connect: H2C_CONNECT,
             factory: (origin, options) => new H2CClient(origin, { ...options, maxConcurrentStreams: H2_STREAMS_PER_CONNECTION, pipelining: H2_STREAMS_PER_CONNECTION }),
           })
         : new Agent({ connections: null, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: 30_000 } });

@@ -25,13 +25,17 @@ export interface CancelSamples {
   note: string | null;
 }
 
+const CHUNK_MS = 5;
+
 /** Stop after this many straight timeouts: waiting them all out would only burn the run's time. */
 const GIVE_UP_AFTER = 3;
 
 export async function runCancel(target: string, client: StreamClient, upstream: UpstreamWatch, params: CancelParams): Promise<CancelSamples> {
   const result: CancelSamples = { latencyMs: [], timeouts: 0, note: null };
   for (let i = 0; i < params.samples; i++) {
-    const recorder = new StreamRecorder({ id: nextId('cancel', target), chunks: 100_000, ttftMs: 0, itlMs: 5 });
+    // Finite on purpose: a target that never tells the upstream must not leave
+    // streams running into the phases that follow.
+    const recorder = new StreamRecorder({ id: nextId('cancel', target), chunks: params.afterChunks + params.timeoutMs / CHUNK_MS, ttftMs: 0, itlMs: CHUNK_MS });
     const aborter = new AbortController();
     let cancelledAt = 0;
     recorder.onChunk = (r) => {

@@ -18,6 +18,7 @@ import type { UpstreamWatch } from '../upstream-watch.ts';
 const WAVE = 250;
 const WAVE_TIMEOUT_MS = 15_000;
 const IDLE_TTFT_MS = 600_000;
+const CLOSE_WAIT_MS = 5_000;
 
 export interface IdleState {
   baseline: number;
@@ -77,12 +78,23 @@ export async function openIdleSockets(state: IdleState, target: TargetEndpoint, 
   return { open: state.sockets.length, upstreamOpen: 0, note: null };
 }
 
-/** Closes everything idle and waits until the upstream is back where it started. */
-export async function closeIdle(state: IdleState, upstream: UpstreamWatch): Promise<void> {
+/**
+ * Closes everything idle and waits until the upstream is back where it
+ * started. Streams the target keeps open upstream after its clients left are
+ * counted (a target that never passes a departure on), then ended from the
+ * upstream's side so they do not weigh on later phases.
+ */
+export async function closeIdle(state: IdleState, upstream: UpstreamWatch): Promise<{ leftOpen: number }> {
   for (const aborter of state.aborters) aborter.abort();
   for (const socket of state.sockets) socket.terminate();
   await Promise.allSettled(state.runs);
-  await upstream.waitFor((s) => s.open <= state.baseline, 30_000);
+  const stats = await upstream.waitFor((s) => s.open <= state.baseline, CLOSE_WAIT_MS);
+  const leftOpen = Math.max(0, stats.open - state.baseline);
+  if (leftOpen > 0) {
+    await upstream.drop();
+    await upstream.waitFor((s) => s.open === 0, CLOSE_WAIT_MS);
+  }
   upstream.forgetAborts();
   Object.assign(state, idleState());
+  return { leftOpen };
 }

@@ -1,0 +1,25 @@
+/** The latency phases: first token and inter-token gaps (all targets interleaved), then cancels. */
+import { mergeTallies } from '../loadgen/tally.ts';
+import { distribution } from '../report/stats.ts';
+import type { Session } from './session.ts';
+
+export async function measureTtft(session: Session): Promise<void> {
+  session.progress.step(`first token, ${session.targets.length} targets interleaved`);
+  session.loadgen.onProgress = (done, total) => session.progress.detail(done, total);
+  const samples = await session.loadgen.call({ type: 'ttft', targets: session.targets.map((t) => t.name), params: session.params.ttft });
+  session.loadgen.onProgress = () => {};
+  for (const [name, own] of Object.entries(samples)) {
+    const result = session.results.get(name)!;
+    result.ttft = { samplesMs: own.ttftMs, stats: distribution(own.ttftMs) };
+    result.itl = { samplesMs: own.gapsMs, stats: distribution(own.gapsMs) };
+    mergeTallies(result.exactness, own.tally);
+  }
+}
+
+export async function measureCancel(session: Session): Promise<void> {
+  for (const target of session.targets) {
+    session.progress.step(`cancel  ${target.name}`);
+    const samples = await session.loadgen.call({ type: 'cancel', target: target.name, params: session.params.cancel });
+    session.results.get(target.name)!.cancel = { ...samples, stats: distribution(samples.latencyMs) };
+  }
+}
