@@ -3,7 +3,7 @@
  * target, and paced-stream capacity per target, as two horizontal bar panels.
  */
 import type { BenchResults, TargetResult } from './results.ts';
-import { el, svgDocument, text, type SvgNode } from './svg.ts';
+import { el, svgDocument, type SvgNode } from './svg.ts';
 import { addedOver } from './derive.ts';
 
 const WIDTH = 760;
@@ -24,7 +24,7 @@ export function renderChart(results: BenchResults): string {
   const ttftRows = measured.filter((t) => t.name !== 'direct').map((t) => ({ target: t, bars: ttftBars(t, direct) }));
   const capacityRows = measured.map((t) => ({ target: t, bars: [capacityBar(t)] }));
   let y = 30;
-  const nodes: SvgNode[] = [el('text', { x: 10, y: 18, 'font-size': 14, 'font-weight': 'bold' }, text(`sluice bench, ${results.startedAt.slice(0, 10)}, ${results.machine.cores} cores, Node ${results.machine.node} (${results.params.mode} run)`))];
+  const nodes: SvgNode[] = [el('text', { x: 10, y: 18, 'font-size': 14, 'font-weight': 'bold' }, `sluice bench ${results.startedAt.slice(0, 10)}: ${results.machine.cpuModel}, ${results.machine.cores} cores, Node ${results.machine.node} (${results.params.mode} run)`)];
   const first = panel('Added time to first token over direct (ms): p50 blue, p99 orange', ttftRows, y, 'ms');
   nodes.push(...first.nodes);
   y = first.bottom + PANEL_GAP;
@@ -47,24 +47,24 @@ function capacityBar(target: TargetResult): Bar {
 }
 
 function panel(title: string, rows: { target: TargetResult; bars: Bar[] }[], top: number, unit: string): { nodes: SvgNode[]; bottom: number } {
-  const nodes: SvgNode[] = [el('text', { x: 10, y: top + 12, 'font-weight': 'bold' }, text(title))];
+  const nodes: SvgNode[] = [el('text', { x: 10, y: top + 12, 'font-weight': 'bold' }, title)];
   const values = rows.flatMap((r) => r.bars.map((b) => b.value ?? 0));
   const max = Math.max(1e-9, ...values.map((v) => Math.abs(v)));
   const plotWidth = WIDTH - LABEL_WIDTH - 90;
   let y = top + 24;
   for (const row of rows) {
-    nodes.push(el('text', { x: 10, y: y + ROW / 2 + 4 }, text(row.target.label)));
+    nodes.push(el('text', { x: 10, y: y + ROW / 2 + 4 }, row.target.label));
     const barHeight = (ROW - 6) / row.bars.length;
     row.bars.forEach((bar, i) => {
       const by = y + 3 + i * barHeight;
       if (bar.value === null) {
-        nodes.push(el('text', { x: LABEL_WIDTH, y: by + barHeight - 2, fill: '#888' }, text('n/a')));
+        nodes.push(el('text', { x: LABEL_WIDTH, y: by + barHeight - 2, fill: '#888' }, 'n/a'));
         return;
       }
       const width = Math.max(1, (Math.max(0, bar.value) / max) * plotWidth);
       nodes.push(el('rect', { x: LABEL_WIDTH, y: by, width, height: barHeight - 1, fill: bar.color }));
       const shown = unit === 'ms' ? `${bar.value >= 0 ? '+' : ''}${bar.value.toFixed(2)} ms` : bar.value === 0 ? '< first step' : String(bar.value);
-      nodes.push(el('text', { x: LABEL_WIDTH + width + 4, y: by + barHeight - 2, 'font-size': 10 }, text(shown)));
+      nodes.push(el('text', { x: LABEL_WIDTH + width + 4, y: by + barHeight - 2, 'font-size': 10 }, shown));
     });
     y += ROW;
   }

@@ -1,17 +1,14 @@
 /**
- * A very small SVG writer: elements as nested calls, attributes escaped,
- * output a string. Enough for bar charts without a charting dependency.
+ * A very small SVG writer: elements as nested calls, text and attributes
+ * always escaped, output a string. Enough for bar charts without a charting
+ * dependency.
  */
 
+/** A string child is text (escaped when rendered). */
 export type SvgNode = string | { name: string; attrs: Record<string, string | number>; children: SvgNode[] };
 
 export function el(name: string, attrs: Record<string, string | number> = {}, ...children: SvgNode[]): SvgNode {
   return { name, attrs, children };
-}
-
-/** A text node (escaped when rendered). */
-export function text(value: string): SvgNode {
-  return escape(value);
 }
 
 export function escape(value: string): string {
@@ -19,7 +16,7 @@ export function escape(value: string): string {
 }
 
 export function render(node: SvgNode): string {
-  if (typeof node === 'string') return node;
+  if (typeof node === 'string') return escape(node);
   const attrs = Object.entries(node.attrs)
     .map(([key, value]) => ` ${key}="${escape(typeof value === 'number' ? formatNumber(value) : value)}"`)
     .join('');
