@@ -39,6 +39,8 @@ const server = z.strictObject({
   http2: z.union([z.literal(false), z.literal('h2c')]).default(false),
   tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
   bodyLimitBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  /** Browser origins allowed to call the gateway; `[]` turns CORS off. */
+  corsOrigins: z.array(z.string()).default(['*']),
 });
 
 const streams = z.strictObject({
@@ -50,6 +52,19 @@ const streams = z.strictObject({
   retentionMs: z.number().int().nonnegative().default(300_000),
   /** Total bytes of stream logs kept in memory; the oldest finished streams go first. */
   maxLogBytes: z.number().int().positive().default(256 * 1024 * 1024),
+  /** Sent to SSE clients as `retry:`, so a browser EventSource reconnects this soon after a drop. */
+  clientRetryMs: z.number().int().positive().default(1_000),
+  /** Names the environment variable holding the secret that signs stream tokens; replicas must share it. */
+  tokenSecretEnv: z.string().default('SLUICE_STREAM_SECRET'),
+});
+
+const redis = z.strictObject({
+  url: z.string().min(1),
+  keyPrefix: z.string().default('sluice:'),
+  /** A replica renews the liveness of its streams this often; three missed renewals mark them interrupted. */
+  heartbeatMs: z.number().int().positive().default(1_000),
+  /** The longest a running stream's keys live if its replica dies and nobody reads them. */
+  runningTtlMs: z.number().int().positive().default(24 * 3600 * 1000),
 });
 
 const ws = z.strictObject({
@@ -77,7 +92,8 @@ export const configSchema = z.strictObject({
   retries: retries.prefault({}),
   shutdown: z.strictObject({ drainTimeoutMs: z.number().int().nonnegative().default(10_000) }).prefault({}),
   ledger: z.union([z.literal(false), z.strictObject({ path: z.string().min(1) })]).default({ path: '.sluice/ledger.db' }),
-  redis: z.strictObject({ url: z.string().min(1) }).optional(),
+  /** Share stream logs across replicas (also enabled by SLUICE_REDIS_URL). */
+  redis: redis.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -71,6 +71,13 @@ export class StreamTruncatedError extends GatewayError {
   }
 }
 
+/** The replica running a stream stopped without finishing it. */
+export class StreamInterruptedError extends GatewayError {
+  constructor() {
+    super(502, ErrorCodes.streamInterrupted, 'server_error', 'The replica running this stream stopped before it finished; start the request again.', true);
+  }
+}
+
 export class PayloadTooLargeError extends GatewayError {
   constructor(limitBytes: number) {
     super(413, ErrorCodes.bodyTooLarge, 'invalid_request_error', `Request body is larger than the limit of ${limitBytes} bytes.`, false);

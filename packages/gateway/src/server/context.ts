@@ -7,6 +7,7 @@ import type { RetryPolicy } from '../retry/policy.ts';
 import type { Router } from '../routing/router.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { StreamTokens } from '../streams/stream-id.ts';
+import type { StreamLogStore } from '../streams/store/types.ts';
 import type { KeepaliveTicker } from '../transports/sse/keepalive.ts';
 
 /** Everything a transport needs from the gateway, built once at start. */
@@ -18,6 +19,7 @@ export interface GatewayContext {
   router: Router;
   retry: RetryPolicy;
   registry: StreamRegistry;
+  store: StreamLogStore;
   tokens: StreamTokens;
   keepalive: KeepaliveTicker;
   usage: UsageStore;

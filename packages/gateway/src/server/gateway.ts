@@ -11,6 +11,9 @@ import { RetryPolicy } from '../retry/policy.ts';
 import { Router } from '../routing/router.ts';
 import { StreamRegistry } from '../streams/registry.ts';
 import { StreamTokens } from '../streams/stream-id.ts';
+import { MemoryStreamLogStore } from '../streams/store/memory-store.ts';
+import { RedisStreamLogStore } from '../streams/store/redis-store.ts';
+import type { StreamLogStore } from '../streams/store/types.ts';
 import { KeepaliveTicker } from '../transports/sse/keepalive.ts';
 import { createHttpApp } from './app.ts';
 import type { GatewayContext } from './context.ts';
@@ -71,6 +74,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 
 function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.ProcessEnv): GatewayContext {
   const providers = createProviders(config.providers, env);
+  const store = createStreamStore(config, logger);
   const usage: UsageStore = config.ledger === false ? new NullUsageStore() : new SqliteUsageStore(config.ledger.path, (error) => logger.error({ err: error }, 'ledger write failed'));
   const context: GatewayContext = {
     config,
@@ -79,12 +83,19 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
     providers,
     router: new Router(config, providers),
     retry: new RetryPolicy(config.retries),
-    registry: new StreamRegistry({ retentionMs: config.streams.retentionMs, onSettled: (settlement) => settle(context, settlement) }),
-    tokens: new StreamTokens(env.SLUICE_STREAM_SECRET),
+    store,
+    registry: new StreamRegistry({ store, onSettled: (settlement) => settle(context, settlement) }),
+    tokens: new StreamTokens(env[config.streams.tokenSecretEnv]),
     keepalive: new KeepaliveTicker(config.streams.keepaliveMs),
     usage,
   };
   return context;
+}
+
+function createStreamStore(config: SluiceConfig, logger: Logger): StreamLogStore {
+  const { retentionMs, maxLogBytes } = config.streams;
+  if (config.redis === undefined) return new MemoryStreamLogStore({ retentionMs, maxBytes: maxLogBytes });
+  return new RedisStreamLogStore({ ...config.redis, retentionMs, onError: (error) => logger.error({ err: error }, 'redis stream store') });
 }
 
 async function shutdown(app: FastifyInstance, context: GatewayContext): Promise<void> {
@@ -99,4 +110,5 @@ async function shutdown(app: FastifyInstance, context: GatewayContext): Promise<
 async function closeContext(context: GatewayContext): Promise<void> {
   await Promise.all([...context.providers.values()].map((p) => p.close()));
   await context.usage.close();
+  await context.store.close();
 }

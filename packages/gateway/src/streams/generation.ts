@@ -4,7 +4,8 @@ import { abortableSleep, type RetryPolicy } from '../retry/policy.ts';
 import type { RouteTarget } from '../routing/router.ts';
 import { ChunkEncoder } from './chunk-encoder.ts';
 import type { StreamEvent } from './events.ts';
-import { StreamLog } from './log.ts';
+import { StreamLog, type EntryKind } from './log.ts';
+import type { StreamLogWriter } from './store/types.ts';
 import { Subscription, type StreamSink, type SubscriptionHost } from './subscription.ts';
 import { UsageMeter } from './usage-meter.ts';
 
@@ -21,6 +22,8 @@ export interface GenerationOptions {
   lingerMs: number;
   /** The gateway key that started it. */
   owner: string;
+  /** Where a resumable stream's events are also kept, for late and remote readers. */
+  store?: StreamLogWriter;
 }
 
 export type GenerationStatus = 'running' | 'done' | 'error' | 'cancelled';
@@ -197,15 +200,24 @@ export class Generation implements SubscriptionHost {
     const json = this.#encoder.encode(event);
     if (json === null) return;
     if (this.#firstTokenAt === 0 && event.type !== 'role' && event.type !== 'finish') this.#firstTokenAt = Date.now();
-    this.log.append('chunk', json);
+    this.#record('chunk', json);
     this.#pumpAll();
   }
 
+  #record(kind: EntryKind, json: string): void {
+    const entry = this.log.append(kind, json);
+    this.options.store?.append(entry);
+  }
+
   #pumpAll(): void {
+    let slowest = Infinity;
     for (const subscription of this.#subscriptions) {
       subscription.pump();
       if (subscription.closed) this.#subscriptions.delete(subscription);
+      else if (subscription.cursor < slowest) slowest = subscription.cursor;
     }
+    // Nobody can resume a plain stream, so what every reader has is no longer needed.
+    if (!this.options.resumable && slowest !== Infinity) this.log.dropBefore(slowest + 1);
   }
 
   /** Backpressure: stop reading the upstream while every reader's connection is full. */
@@ -226,21 +238,22 @@ export class Generation implements SubscriptionHost {
 
   #finish(): void {
     const usage = this.#meter.settle(this.options.request, this.#price());
-    if (this.options.includeUsage) this.log.append('chunk', this.#encoder.usage(usage));
-    this.log.append('done', JSON.stringify({ usage, cost: usage.cost ?? 0 }));
+    if (this.options.includeUsage) this.#record('chunk', this.#encoder.usage(usage));
+    this.#record('done', JSON.stringify({ usage, cost: usage.cost ?? 0 }));
     this.#end('done', usage, null);
   }
 
   #fail(error: unknown): void {
     const failure = this.#abort.signal.aborted ? asGatewayError(this.#abort.signal.reason) : asGatewayError(error);
     this.#failOpen?.(failure);
-    this.log.append('error', JSON.stringify(failure.toWire()));
+    this.#record('error', JSON.stringify(failure.toWire()));
     const usage = this.#meter.settle(this.options.request, this.#price());
     this.#end(failure instanceof CancelledError ? 'cancelled' : 'error', usage, failure);
   }
 
   #end(status: Exclude<GenerationStatus, 'running'>, usage: Usage, error: GatewayError | null): void {
     this.#status = status;
+    this.options.store?.finish(status);
     this.#markOpened?.();
     this.#markOpened = this.#failOpen = undefined;
     this.#pumpAll();

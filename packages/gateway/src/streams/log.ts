@@ -18,12 +18,16 @@ export interface LogEntry {
  * to bound memory; a reader that needs them is told the log is truncated.
  */
 export class StreamLog {
-  #entries: LogEntry[] = [];
+  /** Held entries are `#entries[#head..]`; dropped ones are cleared and compacted away in batches. */
+  #entries: (LogEntry | undefined)[] = [];
+  #head = 0;
   #firstSeq = 1;
+  #lastSeq = 0;
   #bytes = 0;
+  #terminal: LogEntry | undefined;
 
   get lastSeq(): number {
-    return this.#firstSeq + this.#entries.length - 1;
+    return this.#lastSeq;
   }
 
   /** The first seq still held (entries before it were dropped). */
@@ -37,29 +41,36 @@ export class StreamLog {
   }
 
   get terminal(): LogEntry | undefined {
-    const last = this.#entries[this.#entries.length - 1];
-    return last !== undefined && last.kind !== 'chunk' ? last : undefined;
+    return this.#terminal;
   }
 
   append(kind: EntryKind, json: string): LogEntry {
-    if (this.terminal !== undefined) throw new Error('append after the end of a stream');
-    const entry: LogEntry = { seq: this.lastSeq + 1, kind, json };
+    if (this.#terminal !== undefined) throw new Error('append after the end of a stream');
+    const entry: LogEntry = { seq: ++this.#lastSeq, kind, json };
     this.#entries.push(entry);
     this.#bytes += json.length;
+    if (kind !== 'chunk') this.#terminal = entry;
     return entry;
   }
 
   /** The entry with this seq, or undefined when it does not exist yet or was dropped. */
   at(seq: number): LogEntry | undefined {
-    return this.#entries[seq - this.#firstSeq];
+    if (seq < this.#firstSeq) return undefined;
+    return this.#entries[this.#head + seq - this.#firstSeq];
   }
 
-  /** Drop every entry before `seq`, keeping the terminal whatever happens. */
+  /** Drop every entry before `seq`, but never the terminal. */
   dropBefore(seq: number): void {
-    const count = Math.min(seq - this.#firstSeq, this.#entries.length - (this.terminal === undefined ? 0 : 1));
-    if (count <= 0) return;
-    for (let i = 0; i < count; i++) this.#bytes -= this.#entries[i].json.length;
-    this.#entries = this.#entries.slice(count);
-    this.#firstSeq += count;
+    const limit = Math.min(seq, this.#terminal === undefined ? this.#lastSeq + 1 : this.#lastSeq);
+    while (this.#firstSeq < limit) {
+      this.#bytes -= this.#entries[this.#head]!.json.length;
+      this.#entries[this.#head++] = undefined;
+      this.#firstSeq++;
+    }
+    // Compact once the dropped prefix is large, so dropping costs O(1) amortised.
+    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+      this.#entries = this.#entries.slice(this.#head);
+      this.#head = 0;
+    }
   }
 }

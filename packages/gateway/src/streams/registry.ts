@@ -1,27 +1,28 @@
 import { ShuttingDownError } from '../errors/index.ts';
 import { Generation, type GenerationOptions, type Settlement } from './generation.ts';
 import { newStreamId } from './stream-id.ts';
+import type { StreamLogStore } from './store/types.ts';
 
 export interface StreamRegistryOptions {
-  /** How long a finished resumable stream stays readable. */
-  retentionMs: number;
+  /** Keeps resumable streams for late readers and for other replicas. */
+  store: StreamLogStore;
   /** Called once per stream when it has ended: billing, logs, metrics. */
   onSettled(settlement: Settlement, generation: Generation): void;
 }
 
 /**
- * Every live (and recently finished, resumable) stream of this replica, by
- * id. It hands out ids, keeps finished resumable streams for late readers,
- * and drains on shutdown.
+ * Every running stream of this replica, by id. It hands out ids, gives
+ * resumable streams their place in the store (which keeps them after they
+ * end), takes cancel requests from other replicas, and drains on shutdown.
  */
 export class StreamRegistry {
-  readonly #streams = new Map<string, Generation>();
-  readonly #running = new Set<Generation>();
+  readonly #running = new Map<string, Generation>();
   readonly #options: StreamRegistryOptions;
   #accepting = true;
 
   constructor(options: StreamRegistryOptions) {
     this.#options = options;
+    options.store.onCancelRequest((id) => this.#running.get(id)?.cancel());
   }
 
   get running(): number {
@@ -33,17 +34,23 @@ export class StreamRegistry {
   }
 
   /** A new, not yet started generation. Throws ShuttingDownError while draining. */
-  create(options: Omit<GenerationOptions, 'id'>): Generation {
+  create(options: Omit<GenerationOptions, 'id' | 'store'>): Generation {
     if (!this.#accepting) throw new ShuttingDownError();
-    const generation = new Generation({ ...options, id: newStreamId() });
-    this.#streams.set(generation.id, generation);
-    this.#running.add(generation);
+    const id = newStreamId();
+    const store = options.resumable ? this.#options.store.create({ id, owner: options.owner, model: options.request.model, createdAt: Date.now() }) : undefined;
+    const generation = new Generation({ ...options, id, store });
+    this.#running.set(id, generation);
     void generation.settled.then((settlement) => this.#settled(generation, settlement));
     return generation;
   }
 
+  /** A running generation of this replica; finished streams are the store's to serve. */
   get(id: string): Generation | undefined {
-    return this.#streams.get(id);
+    return this.#running.get(id);
+  }
+
+  live(): IterableIterator<Generation> {
+    return this.#running.values();
   }
 
   /**
@@ -52,24 +59,19 @@ export class StreamRegistry {
    */
   async drain(timeoutMs: number): Promise<void> {
     this.#accepting = false;
-    const all = () => Promise.all([...this.#running].map((g) => g.settled));
+    const all = () => Promise.all([...this.#running.values()].map((g) => g.settled));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     const outcome = await Promise.race([all(), timedOut]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
-      for (const generation of this.#running) generation.cancel(new ShuttingDownError());
+      for (const generation of this.#running.values()) generation.cancel(new ShuttingDownError());
       await all();
     }
   }
 
   #settled(generation: Generation, settlement: Settlement): void {
-    this.#running.delete(generation);
-    try {
-      this.#options.onSettled(settlement, generation);
-    } finally {
-      if (!generation.options.resumable || !this.#accepting) this.#streams.delete(generation.id);
-      else setTimeout(() => this.#streams.delete(generation.id), this.#options.retentionMs).unref();
-    }
+    this.#running.delete(generation.id);
+    this.#options.onSettled(settlement, generation);
   }
 }

@@ -1,4 +1,4 @@
-import { StreamTruncatedError } from '../errors/index.ts';
+import { StreamTruncatedError, type GatewayError } from '../errors/index.ts';
 import type { LogEntry, StreamLog } from './log.ts';
 
 /**
@@ -9,8 +9,8 @@ import type { LogEntry, StreamLog } from './log.ts';
 export interface StreamSink {
   write(entry: LogEntry): boolean;
   onDrain(resume: () => void): void;
-  /** Nothing more will come: the terminal was written, or the reader fell off the log. */
-  end(error?: StreamTruncatedError): void;
+  /** Nothing more will come: the terminal was written, or the stream cannot be read further (the error says why). */
+  end(error?: GatewayError): void;
 }
 
 /** The generation side of a subscription: who to tell when a reader has room again or leaves. */

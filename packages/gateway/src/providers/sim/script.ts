@@ -20,6 +20,8 @@ export async function* simScript(body: ChatCompletionRequest, controls: SimContr
   const tokens = simTokens(body, controls);
   const fault = faulted ? controls.fault : undefined;
   for (let i = 0; i <= tokens.length; i++) {
+    // A fault takes its place on the timeline like a token would, one delay after the previous token.
+    if (i > 0 && controls.delayMs > 0 && (fault?.dropAfter === i || fault?.malformedAfter === i || fault?.stallAfter === i)) await sleep(controls.delayMs, signal);
     if (fault?.dropAfter === i) return yield { kind: 'drop' };
     if (fault?.malformedAfter === i) return yield { kind: 'malformed' };
     if (fault?.stallAfter === i) {

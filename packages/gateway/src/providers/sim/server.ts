@@ -89,7 +89,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: numb
   const chunk = (choice: object, extra = '') => `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(body.model)},"choices":[${JSON.stringify(choice)}]${extra}}\n\n`;
   const stream = body.stream === true;
   let text = '';
-  if (stream) res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  if (stream) {
+    // Real upstreams answer their headers at once and the first token later.
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.flushHeaders();
+  }
   try {
     for await (const step of simScript(body, controls, faulted, abort.signal)) {
       if (step.kind === 'token') {

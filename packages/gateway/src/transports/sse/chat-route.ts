@@ -2,11 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Headers } from '@sluice/protocol';
 import { CancelledError } from '../../errors/index.ts';
 import type { Generation } from '../../streams/generation.ts';
-import type { Subscription } from '../../streams/subscription.ts';
 import type { GatewayContext } from '../../server/context.ts';
 import { createChatGeneration } from '../../server/start-chat.ts';
 import { CompletionCollector } from '../completion-collector.ts';
-import { SseSink, type SseResponse } from './sse-sink.ts';
+import { beginSse } from './sse-response.ts';
 
 /** `x-sluice-resumable: 1` (or `true`) asks for a stream that outlives its connection. */
 export function wantsResumable(request: FastifyRequest): boolean {
@@ -26,51 +25,42 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
 
 /**
  * Hold the response until an upstream accepts the request, so that an
- * upstream refusal keeps its HTTP status (429 stays 429); but not longer than
- * a keepalive interval, after which the stream opens and pings while it waits.
+ * upstream refusal keeps its HTTP status (429 stays 429), but no longer than
+ * a keepalive interval: past it the stream opens and pings while it waits.
+ * Resolves false when the client left before that.
  */
-export async function streamAsSse(ctx: GatewayContext, generation: Generation, reply: FastifyReply): Promise<void> {
-  const res = reply.raw;
-  let subscription: Subscription | undefined;
-  let sink: SseSink | undefined;
-  const onClose = () => {
-    if (sink !== undefined) ctx.keepalive.delete(sink);
-    if (subscription !== undefined) generation.detach(subscription);
-    else if (!generation.options.resumable) generation.cancel(new CancelledError('The client disconnected.'));
-  };
-  res.on('close', onClose);
-  generation.start();
+export async function awaitUpstream(ctx: GatewayContext, generation: Generation, reply: FastifyReply): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const slow = new Promise<void>((resolve) => (timer = setTimeout(resolve, ctx.config.streams.keepaliveMs)));
   try {
     await Promise.race([generation.opened, slow]);
   } catch (error) {
     // A client that left before the upstream answered needs no error response.
-    if (res.destroyed) return void reply.hijack();
+    if (reply.raw.destroyed) return false;
     throw error;
   } finally {
     clearTimeout(timer);
   }
-  reply.hijack();
-  if (res.destroyed) return;
-  const headers: Record<string, string> = {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    'x-accel-buffering': 'no',
-    [Headers.streamId]: generation.id,
-  };
-  if (generation.options.resumable) headers[Headers.streamToken] = ctx.tokens.issue(generation.id);
-  res.writeHead(200, headers);
-  res.flushHeaders();
-  sink = new SseSink(res as SseResponse);
-  ctx.keepalive.add(sink);
-  subscription = generation.attach(sink, 0);
+  return !reply.raw.destroyed;
+}
+
+async function streamAsSse(ctx: GatewayContext, generation: Generation, reply: FastifyReply): Promise<void> {
+  let stop: (() => void) | undefined;
+  reply.raw.once('close', () => {
+    if (stop !== undefined) stop();
+    else if (!generation.options.resumable) generation.cancel(new CancelledError('The client disconnected.'));
+  });
+  generation.start();
+  if (!(await awaitUpstream(ctx, generation, reply))) return void reply.hijack();
+  const sink = beginSse(ctx, reply, { streamId: generation.id, resumable: generation.options.resumable });
+  const subscription = generation.attach(sink, 0);
+  stop = () => generation.detach(subscription);
 }
 
 async function answerAsJson(generation: Generation, reply: FastifyReply): Promise<unknown> {
   const collector = new CompletionCollector();
   const subscription = generation.attach(collector, 0);
-  reply.raw.on('close', () => generation.detach(subscription));
+  reply.raw.once('close', () => generation.detach(subscription));
   generation.start();
   const settlement = await generation.settled;
   if (settlement.error !== null) throw settlement.error;

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { Headers } from '@sluice/protocol';
+
+const ALLOWED_HEADERS = ['authorization', 'content-type', Headers.resumable, Headers.streamToken, Headers.lastEventId].join(', ');
+const EXPOSED_HEADERS = [Headers.streamId, Headers.streamToken, 'retry-after'].join(', ');
+
+/**
+ * CORS for browser apps that call the gateway from their own origin. Keys
+ * travel in headers, never cookies, so allowing an origin grants it nothing
+ * a key would not. Headers are set on the raw response so that hijacked
+ * streaming responses carry them too.
+ */
+export function installCors(app: FastifyInstance, origins: readonly string[]): void {
+  if (origins.length === 0) return;
+  const any = origins.includes('*');
+  const allowed = new Set(origins);
+  app.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin === undefined || !(any || allowed.has(origin))) return;
+    reply.raw.setHeader('access-control-allow-origin', any ? '*' : origin);
+    if (!any) reply.raw.setHeader('vary', 'origin');
+    reply.raw.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+    if (request.method === 'OPTIONS') {
+      reply.raw.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
+      reply.raw.setHeader('access-control-allow-headers', ALLOWED_HEADERS);
+      reply.raw.setHeader('access-control-max-age', '600');
+      return reply.code(204).send();
+    }
+  });
+  // Preflights reach any path; the hook above answers them before routing matters.
+  app.options('*', async (_request, reply) => reply.code(204).send());
+}

@@ -1,0 +1,71 @@
+import type { Caller } from '../auth/key-ring.ts';
+import { GatewayError, InternalError, StreamNotFoundError } from '../errors/index.ts';
+import type { GatewayContext } from '../server/context.ts';
+import type { Generation } from './generation.ts';
+import type { LogEntry } from './log.ts';
+import type { StreamMeta } from './store/types.ts';
+import type { StreamSink } from './subscription.ts';
+
+/** A stream found for a reader: running on this replica, or kept by the store. */
+export type FoundStream = { kind: 'live'; generation: Generation } | { kind: 'stored'; meta: StreamMeta };
+
+const STREAM_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+/**
+ * The stream a caller may read or cancel: it must exist, and the caller must
+ * hold its per-stream token or be the key that started it. Every refusal is
+ * the same 404, so that nobody learns whether an id exists.
+ */
+export async function findStream(ctx: GatewayContext, caller: Caller | null, streamId: string, token: string | undefined): Promise<FoundStream> {
+  if (!STREAM_ID.test(streamId)) throw new StreamNotFoundError();
+  const byToken = token !== undefined && ctx.tokens.verify(streamId, token);
+  const live = ctx.registry.get(streamId);
+  if (live !== undefined) {
+    if (byToken || caller?.name === live.options.owner) {
+      if (live.options.resumable) return { kind: 'live', generation: live };
+    }
+    throw new StreamNotFoundError();
+  }
+  const meta = await ctx.store.meta(streamId);
+  if (meta === null || !(byToken || caller?.name === meta.owner)) throw new StreamNotFoundError();
+  return { kind: 'stored', meta };
+}
+
+/** The reader already holds everything, terminal included: nothing is left to send. */
+export function isFullyRead(found: FoundStream, after: number): boolean {
+  if (found.kind === 'live') {
+    const terminal = found.generation.log.terminal;
+    return terminal !== undefined && after >= terminal.seq;
+  }
+  return found.meta.status !== 'running' && found.meta.lastSeq > 0 && after >= found.meta.lastSeq;
+}
+
+/**
+ * Deliver a found stream from `after + 1` into a sink: attached to the live
+ * generation, or read from the store with the same backpressure. Returns the
+ * function that stops it when the reader goes away.
+ */
+export function follow(ctx: GatewayContext, found: FoundStream, sink: StreamSink, after: number): () => void {
+  if (found.kind === 'live') {
+    const subscription = found.generation.attach(sink, after);
+    return () => found.generation.detach(subscription);
+  }
+  const controller = new AbortController();
+  void pipeStored(ctx.store.read(found.meta.id, after, controller.signal), sink, controller.signal);
+  return () => controller.abort();
+}
+
+/** Copy stored entries into a sink, waiting whenever its connection is full. */
+async function pipeStored(entries: AsyncIterable<LogEntry>, sink: StreamSink, signal: AbortSignal): Promise<void> {
+  try {
+    for await (const entry of entries) {
+      const hasRoom = sink.write(entry);
+      if (entry.kind !== 'chunk') return sink.end();
+      if (!hasRoom) await new Promise<void>((resolve) => sink.onDrain(resolve));
+    }
+    sink.end();
+  } catch (error) {
+    if (signal.aborted) return;
+    sink.end(error instanceof GatewayError ? error : new InternalError('Reading the stream failed.', error));
+  }
+}

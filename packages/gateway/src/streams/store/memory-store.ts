@@ -1,0 +1,129 @@
+import { StreamNotFoundError, StreamTruncatedError } from '../../errors/index.ts';
+import { StreamLog, type LogEntry } from '../log.ts';
+import type { StreamLogStore, StreamLogWriter, StreamMeta } from './types.ts';
+
+export interface MemoryStoreOptions {
+  /** How long a finished stream stays readable. */
+  retentionMs: number;
+  /** Total bytes of events kept; past it, the oldest finished streams lose their oldest events. */
+  maxBytes: number;
+}
+
+interface Stored {
+  meta: StreamMeta;
+  log: StreamLog;
+  /** Readers waiting for the next entry. */
+  waiters: Set<() => void>;
+  expiry?: NodeJS.Timeout;
+}
+
+/** The stream store of a single replica: the events in memory, under a byte cap. */
+export class MemoryStreamLogStore implements StreamLogStore {
+  readonly #streams = new Map<string, Stored>();
+  /** Finished streams, oldest first: the first to lose events when over the cap. */
+  readonly #finished = new Set<Stored>();
+  readonly #options: MemoryStoreOptions;
+  #bytes = 0;
+
+  constructor(options: MemoryStoreOptions) {
+    this.#options = options;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  create(meta: Omit<StreamMeta, 'status' | 'lastSeq'>): StreamLogWriter {
+    const stored: Stored = { meta: { ...meta, status: 'running', lastSeq: 0 }, log: new StreamLog(), waiters: new Set() };
+    this.#streams.set(meta.id, stored);
+    return {
+      append: (entry) => {
+        stored.log.append(entry.kind, entry.json);
+        stored.meta.lastSeq = entry.seq;
+        this.#bytes += entry.json.length;
+        this.#wake(stored);
+        if (this.#bytes > this.#options.maxBytes) this.#shed();
+      },
+      finish: (status) => {
+        stored.meta.status = status;
+        this.#finished.add(stored);
+        stored.expiry = setTimeout(() => this.#delete(stored), this.#options.retentionMs);
+        stored.expiry.unref();
+        this.#wake(stored);
+      },
+    };
+  }
+
+  async meta(streamId: string): Promise<StreamMeta | null> {
+    const stored = this.#streams.get(streamId);
+    return stored === undefined ? null : { ...stored.meta };
+  }
+
+  async *read(streamId: string, after: number, signal: AbortSignal): AsyncGenerator<LogEntry> {
+    const stored = this.#streams.get(streamId);
+    if (stored === undefined) throw new StreamNotFoundError();
+    let cursor = after;
+    for (;;) {
+      signal.throwIfAborted();
+      if (cursor + 1 < stored.log.firstSeq) throw new StreamTruncatedError(cursor, stored.log.firstSeq);
+      const entry = stored.log.at(cursor + 1);
+      if (entry !== undefined) {
+        cursor = entry.seq;
+        yield entry;
+        if (entry.kind !== 'chunk') return;
+        continue;
+      }
+      if (stored.meta.status !== 'running') return;
+      await this.#nextAppend(stored, signal);
+    }
+  }
+
+  async requestCancel(): Promise<void> {
+    // One replica: the registry cancels its own streams directly.
+  }
+
+  onCancelRequest(): void {}
+
+  async close(): Promise<void> {
+    for (const stored of this.#streams.values()) clearTimeout(stored.expiry);
+    this.#streams.clear();
+    this.#finished.clear();
+    this.#bytes = 0;
+  }
+
+  #nextAppend(stored: Stored, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        stored.waiters.delete(done);
+        signal.removeEventListener('abort', aborted);
+        resolve();
+      };
+      const aborted = () => {
+        stored.waiters.delete(done);
+        reject(signal.reason);
+      };
+      stored.waiters.add(done);
+      signal.addEventListener('abort', aborted, { once: true });
+    });
+  }
+
+  #wake(stored: Stored): void {
+    for (const waiter of stored.waiters) waiter();
+  }
+
+  /** Over the cap: drop events of finished streams, oldest stream first, keeping each terminal. */
+  #shed(): void {
+    for (const stored of this.#finished) {
+      if (this.#bytes <= this.#options.maxBytes) return;
+      const before = stored.log.bytes;
+      stored.log.dropBefore(stored.log.lastSeq);
+      this.#bytes -= before - stored.log.bytes;
+    }
+  }
+
+  #delete(stored: Stored): void {
+    this.#streams.delete(stored.meta.id);
+    this.#finished.delete(stored);
+    this.#bytes -= stored.log.bytes;
+  }
+}

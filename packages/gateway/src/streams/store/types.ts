@@ -1,0 +1,46 @@
+import type { LogEntry } from '../log.ts';
+
+export type StoredStatus = 'running' | 'done' | 'error' | 'cancelled' | 'interrupted';
+
+/** What a store knows of a stream besides its events. */
+export interface StreamMeta {
+  id: string;
+  /** The gateway key name that started it: it may read and cancel without the token. */
+  owner: string;
+  model: string;
+  status: StoredStatus;
+  createdAt: number;
+  /** The seq of the terminal once finished, else the last seq known. */
+  lastSeq: number;
+}
+
+/** The generation's side of a stored stream. */
+export interface StreamLogWriter {
+  append(entry: LogEntry): void;
+  /** The stream ended; it stays readable for the retention time. */
+  finish(status: Exclude<StoredStatus, 'running' | 'interrupted'>): void;
+}
+
+/**
+ * Where resumable streams are kept for readers that are not attached to the
+ * live generation: a late client after the end, or a client that reconnects
+ * to another replica. One interface, kept in memory on one replica or in
+ * Redis Streams across many, and checked by one shared test suite.
+ */
+export interface StreamLogStore {
+  create(meta: Omit<StreamMeta, 'status' | 'lastSeq'>): StreamLogWriter;
+  /** Null when the stream is unknown or has expired. */
+  meta(streamId: string): Promise<StreamMeta | null>;
+  /**
+   * The entries after `after`, stored ones first, then live ones as they are
+   * written, ending with the terminal entry. Throws StreamNotFoundError,
+   * StreamTruncatedError when the entries were dropped, or
+   * StreamInterruptedError when the writer died without finishing.
+   */
+  read(streamId: string, after: number, signal: AbortSignal): AsyncIterable<LogEntry>;
+  /** Ask whichever replica runs the stream to cancel it. */
+  requestCancel(streamId: string): Promise<void>;
+  /** Hear cancel requests for streams this replica runs. */
+  onCancelRequest(listener: (streamId: string) => void): void;
+  close(): Promise<void>;
+}

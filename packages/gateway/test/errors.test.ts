@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { startSimServer, type RunningGateway, type SimServer } from '@sluice/gateway';
+import { chatBody, postChat, startTestGateway, upstreamProvider } from './helpers/gateway.ts';
+import { readSse } from './helpers/sse.ts';
+
+interface WireError {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+async function expectError(response: Response, status: number, code: string | null, param?: string | null): Promise<WireError> {
+  assert.equal(response.status, status, `status for ${code}`);
+  const body = (await response.json()) as WireError;
+  assert.equal(typeof body.error.message, 'string');
+  assert.ok(body.error.message.length > 0);
+  assert.equal(typeof body.error.type, 'string');
+  assert.equal(body.error.code, code);
+  if (param !== undefined) assert.equal(body.error.param, param);
+  return body;
+}
+
+/** A port with nothing listening on it. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('errors, in the OpenAI shape', () => {
+  let upstream: SimServer;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    upstream = await startSimServer();
+    gateway = await startTestGateway({
+      server: { bodyLimitBytes: 64 * 1024 },
+      providers: [upstreamProvider('up', upstream.baseURL), upstreamProvider('dead', `http://127.0.0.1:${await deadPort()}/v1`)],
+      retries: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 2000 },
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  test('malformed JSON is a 400', async () => {
+    await expectError(await postChat(gateway, '{"model": "sim/x", "messages": ['), 400, 'invalid_json');
+  });
+
+  test('a body that is not an object is a 400', async () => {
+    await expectError(await postChat(gateway, '[1,2]'), 400, 'invalid_request');
+  });
+
+  test('missing messages names the field', async () => {
+    const body = await expectError(await postChat(gateway, { model: 'sim/x' }), 400, 'invalid_request', 'messages');
+    assert.match(body.error.message, /^messages: /);
+  });
+
+  test('a wrong field type names the field', async () => {
+    await expectError(await postChat(gateway, chatBody({ temperature: 'hot' })), 400, 'invalid_request', 'temperature');
+    await expectError(await postChat(gateway, chatBody({ stream: 'yes' })), 400, 'invalid_request', 'stream');
+  });
+
+  test('an unknown role names the message', async () => {
+    await expectError(await postChat(gateway, chatBody({ messages: [{ role: 'user', content: 'a' }, { role: 'robot', content: 'b' }] })), 400, 'invalid_request', 'messages[1].role');
+  });
+
+  test('an unknown model is a 404 model_not_found', async () => {
+    await expectError(await postChat(gateway, chatBody({ model: 'gpt-17' })), 404, 'model_not_found', 'model');
+    await expectError(await postChat(gateway, chatBody({ model: 'nowhere/gpt-4.1' })), 404, 'model_not_found', 'model');
+  });
+
+  test('a body over the limit is a 413', async () => {
+    const big = chatBody({ messages: [{ role: 'user', content: 'x'.repeat(70 * 1024) }] });
+    await expectError(await postChat(gateway, big), 413, 'body_too_large');
+  });
+
+  test('an upstream 429 stays a 429 with its Retry-After', async () => {
+    const response = await postChat(gateway, chatBody({ model: 'up/m', stream: true, sim: { fault: { status: 429, retryAfter: 30 } } }));
+    assert.equal(response.headers.get('retry-after'), '30');
+    await expectError(response, 429, 'rate_limit_exceeded');
+  });
+
+  test('an upstream 5xx is a 502 that keeps the upstream message', async () => {
+    const response = await postChat(gateway, chatBody({ model: 'up/m', stream: true, sim: { fault: { status: 503, body: '{"error":{"message":"overloaded"}}' } } }));
+    const body = await expectError(response, 502, 'upstream_error');
+    assert.match(body.error.message, /overloaded/);
+  });
+
+  test('an upstream 4xx passes through with its status', async () => {
+    const response = await postChat(gateway, chatBody({ model: 'up/m', sim: { fault: { status: 400, body: '{"error":{"message":"context too long","code":"context_length_exceeded"}}' } } }));
+    await expectError(response, 400, 'context_length_exceeded');
+  });
+
+  test('an unreachable upstream is a 502', async () => {
+    await expectError(await postChat(gateway, chatBody({ model: 'dead/m', stream: true })), 502, 'upstream_unavailable');
+  });
+
+  test('a 5xx once is retried and the client never sees it', async () => {
+    const key = `retry-${Date.now()}`;
+    const response = await postChat(gateway, chatBody({ model: 'up/m', stream: true, sim: { tokens: 3, fault: { status: 503, times: 1, key } } }));
+    assert.equal(response.status, 200);
+    const sse = await readSse(response);
+    assert.equal(sse.data.at(-1), '[DONE]');
+  });
+
+  for (const [name, fault] of [
+    ['drops the connection', { dropAfter: 3 }],
+    ['sends a malformed line', { malformedAfter: 3 }],
+  ] as const) {
+    test(`an upstream that ${name} mid-stream ends the stream with an error event and no [DONE]`, async () => {
+      for (const model of ['up/m', 'sim/m']) {
+        // Tokens a few ms apart, so the ones before the fault reach the gateway before the fault does.
+        const response = await postChat(gateway, chatBody({ model, stream: true, sim: { tokens: 10, delayMs: 5, fault } }));
+        assert.equal(response.status, 200);
+        const sse = await readSse(response);
+        const last = sse.events.at(-1);
+        assert.equal(last?.event, 'error', `${model}: last event`);
+        assert.ok(!sse.data.includes('[DONE]'));
+        const error = JSON.parse(last?.data ?? '') as WireError;
+        assert.equal(error.error.code, 'malformedAfter' in fault ? 'upstream_malformed' : 'upstream_disconnected', model);
+        assert.equal(Number(last?.id), sse.events.length, 'the error carries the next seq');
+        const tokens = sse.data.filter((d) => d.includes('"content":"') && !d.includes('"content":""'));
+        assert.equal(tokens.length, 3, `${model}: the tokens before the fault are delivered`);
+      }
+    });
+  }
+
+  test('an unknown path is a 404 in the same shape', async () => {
+    await expectError(await fetch(`${gateway.url}/v2/nothing`), 404, 'not_found');
+  });
+
+  test('the gateway still serves after all of that', async () => {
+    const response = await postChat(gateway, chatBody({ stream: true }));
+    assert.equal(response.status, 200);
+    assert.equal((await readSse(response)).data.at(-1), '[DONE]');
+  });
+});

@@ -1,0 +1,37 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+export interface CliRun {
+  child: ChildProcess;
+  /** Everything written so far. */
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** Run the `sluice` CLI as its own process, on the same Node as the tests. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
+  const child = spawn(process.execPath, ['--conditions=@sluice/source', MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Start `sluice serve` and wait until it says where it listens. */
+export async function serveCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun & { baseURL: string }> {
+  const run = runCli(['serve', '--port', '0', ...args], env);
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const match = /OpenAI base URL (http:\/\/[^\s)]+)/.exec(run.stdout());
+    if (match) return { ...run, baseURL: match[1] };
+    if (run.child.exitCode !== null) throw new Error(`sluice serve exited ${run.child.exitCode}: ${run.stderr()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  run.child.kill('SIGKILL');
+  throw new Error(`sluice serve did not start: ${run.stderr()}`);
+}

@@ -1,0 +1,27 @@
+import { startGateway, type RunningGateway, type SluiceConfigInput } from '@sluice/gateway';
+
+/**
+ * A real gateway on a free loopback port, quiet and without a ledger file
+ * unless the test asks for one.
+ */
+export function startTestGateway(config: SluiceConfigInput = {}, options: { logLevel?: string } = {}): Promise<RunningGateway> {
+  return startGateway({ config: { ledger: false, ...config }, port: 0, logLevel: options.logLevel ?? 'silent' });
+}
+
+/** An upstream provider entry pointing the gateway at an OpenAI-compatible base URL. */
+export function upstreamProvider(id: string, baseURL: string): { id: string; type: 'openai-compatible'; baseURL: string } {
+  return { id, type: 'openai-compatible', baseURL };
+}
+
+export function chatBody(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { model: 'sim/test', messages: [{ role: 'user', content: 'Tell me about rivers.' }], ...extra };
+}
+
+export function postChat(gateway: RunningGateway, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+  return fetch(`${gateway.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal,
+  });
+}

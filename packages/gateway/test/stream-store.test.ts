@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { MemoryStreamLogStore } from '../src/streams/store/memory-store.ts';
+import { RedisStreamLogStore } from '../src/streams/store/redis-store.ts';
+import type { StreamLogStore, StreamLogWriter } from '../src/streams/store/types.ts';
+import type { EntryKind, LogEntry } from '../src/streams/log.ts';
+
+/** One suite, every StreamLogStore implementation. */
+interface StoreKind {
+  name: string;
+  skip: string | false;
+  make(options: { retentionMs?: number }): StreamLogStore;
+}
+
+const prefix = `sluice-test-${randomBytes(4).toString('hex')}:`;
+const kinds: StoreKind[] = [
+  { name: 'memory', skip: false, make: ({ retentionMs = 60_000 }) => new MemoryStreamLogStore({ retentionMs, maxBytes: 64 * 1024 * 1024 }) },
+  {
+    name: 'redis',
+    skip: process.env.REDIS_URL ? false : 'REDIS_URL is not set (CI sets it when Redis runs on 127.0.0.1:6379)',
+    make: ({ retentionMs = 60_000 }) =>
+      new RedisStreamLogStore({ url: process.env.REDIS_URL ?? '', keyPrefix: prefix, retentionMs, heartbeatMs: 100, runningTtlMs: 60_000, onError: () => {} }),
+  },
+];
+
+let ids = 0;
+const newId = () => `stream${Date.now()}x${++ids}`.padEnd(24, '0');
+
+function entry(seq: number, kind: EntryKind = 'chunk'): LogEntry {
+  return { seq, kind, json: kind === 'chunk' ? JSON.stringify({ n: seq, text: `token ${seq} "quoted" ✓` }) : '{"usage":null,"cost":0}' };
+}
+
+function write(writer: StreamLogWriter, from: number, to: number): LogEntry[] {
+  const written: LogEntry[] = [];
+  for (let seq = from; seq <= to; seq++) {
+    const e = entry(seq);
+    writer.append(e);
+    written.push(e);
+  }
+  return written;
+}
+
+async function collect(entries: AsyncIterable<LogEntry>): Promise<LogEntry[]> {
+  const out: LogEntry[] = [];
+  for await (const e of entries) out.push(e);
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (const kind of kinds) {
+  describe(`StreamLogStore: ${kind.name}`, { skip: kind.skip }, () => {
+    test('an unknown stream has no metadata and cannot be read', async () => {
+      const store = kind.make({});
+      try {
+        assert.equal(await store.meta(newId()), null);
+        await assert.rejects(collect(store.read(newId(), 0, new AbortController().signal)), { code: 'stream_not_found' });
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('a finished stream reads back byte-identical, from any cursor, ending at its terminal', async () => {
+      const store = kind.make({});
+      try {
+        const id = newId();
+        const writer = store.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+        const written = write(writer, 1, 50);
+        const done = entry(51, 'done');
+        writer.append(done);
+        writer.finish('done');
+        await sleep(20);
+        const meta = await store.meta(id);
+        assert.deepEqual({ status: meta?.status, lastSeq: meta?.lastSeq, owner: meta?.owner }, { status: 'done', lastSeq: 51, owner: 'web' });
+        assert.deepEqual(await collect(store.read(id, 0, new AbortController().signal)), [...written, done]);
+        assert.deepEqual(await collect(store.read(id, 37, new AbortController().signal)), [...written.slice(37), done]);
+        assert.deepEqual(await collect(store.read(id, 50, new AbortController().signal)), [done]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('a reader follows a running stream live until its end', async () => {
+      const store = kind.make({});
+      try {
+        const id = newId();
+        const writer = store.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+        const first = write(writer, 1, 3);
+        await sleep(20);
+        const reading = collect(store.read(id, 1, new AbortController().signal));
+        await sleep(50);
+        const later = write(writer, 4, 10);
+        await sleep(30);
+        const more = write(writer, 11, 12);
+        const end = entry(13, 'error');
+        writer.append(end);
+        writer.finish('error');
+        assert.deepEqual(await reading, [...first.slice(1), ...later, ...more, end]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('aborting a waiting reader ends it at once', async () => {
+      const store = kind.make({});
+      try {
+        const id = newId();
+        const writer = store.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+        write(writer, 1, 2);
+        await sleep(20);
+        const controller = new AbortController();
+        const reading = collect(store.read(id, 2, controller.signal));
+        await sleep(30);
+        const started = performance.now();
+        controller.abort(new Error('reader left'));
+        await assert.rejects(reading, /reader left/);
+        assert.ok(performance.now() - started < 100);
+        writer.finish('cancelled');
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('a finished stream expires after the retention time', async () => {
+      const store = kind.make({ retentionMs: 150 });
+      try {
+        const id = newId();
+        const writer = store.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+        write(writer, 1, 2);
+        writer.append(entry(3, 'done'));
+        writer.finish('done');
+        await sleep(30);
+        assert.notEqual(await store.meta(id), null);
+        await sleep(300);
+        assert.equal(await store.meta(id), null);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
+
+describe('StreamLogStore: memory byte cap', () => {
+  test('the oldest finished streams lose their oldest events first, and a resume that needs them is told', async () => {
+    const store = new MemoryStreamLogStore({ retentionMs: 60_000, maxBytes: 4_000 });
+    try {
+      const old = newId();
+      const oldWriter = store.create({ id: old, owner: 'web', model: 'm', createdAt: 1 });
+      write(oldWriter, 1, 60);
+      oldWriter.append(entry(61, 'done'));
+      oldWriter.finish('done');
+      const recent = newId();
+      const recentWriter = store.create({ id: recent, owner: 'web', model: 'm', createdAt: 2 });
+      const recentEntries = write(recentWriter, 1, 60);
+      assert.ok(store.bytes <= 4_000, `held ${store.bytes} bytes`);
+      await assert.rejects(collect(store.read(old, 10, new AbortController().signal)), { code: 'stream_truncated' });
+      assert.deepEqual((await collect(store.read(old, 60, new AbortController().signal))).map((e) => e.kind), ['done'], 'the terminal survives');
+      const reading = collect(store.read(recent, 0, new AbortController().signal));
+      recentWriter.append(entry(61, 'done'));
+      recentWriter.finish('done');
+      assert.deepEqual((await reading).slice(0, 60), recentEntries, 'a running stream keeps every event');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('StreamLogStore: redis across replicas', { skip: kinds[1].skip }, () => {
+  test('a writer that dies is reported as interrupted within its heartbeat window', async () => {
+    const writerStore = kinds[1].make({});
+    const readerStore = kinds[1].make({});
+    try {
+      const id = newId();
+      const writer = writerStore.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+      write(writer, 1, 5);
+      await sleep(30);
+      const reading = collect(readerStore.read(id, 0, new AbortController().signal));
+      await sleep(50);
+      const diedAt = performance.now();
+      await writerStore.close();
+      await assert.rejects(reading, { code: 'stream_interrupted' });
+      const took = performance.now() - diedAt;
+      assert.ok(took < 3 * 100 + 2 * 100 + 200, `noticed after ${took.toFixed(0)} ms`);
+      assert.equal((await readerStore.meta(id))?.status, 'interrupted');
+    } finally {
+      await readerStore.close();
+    }
+  });
+
+  test('a cancel request reaches the replica that runs the stream', async () => {
+    const owner = kinds[1].make({});
+    const other = kinds[1].make({});
+    try {
+      const id = newId();
+      const heard: string[] = [];
+      owner.onCancelRequest((streamId) => heard.push(streamId));
+      other.onCancelRequest((streamId) => heard.push(`wrong replica: ${streamId}`));
+      const writer = owner.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+      await sleep(50);
+      await other.requestCancel(id);
+      await sleep(50);
+      assert.deepEqual(heard, [id]);
+      writer.finish('cancelled');
+    } finally {
+      await owner.close();
+      await other.close();
+    }
+  });
+});
