@@ -10,7 +10,10 @@ import type { Command, FromLoadgen, ToLoadgen } from './commands.ts';
 import { runCancel } from './phases/cancel.ts';
 import { runConcurrent } from './phases/concurrent.ts';
 import { closeIdle, idleState, openIdleSockets, openIdleStreams } from './phases/idle.ts';
+import { runResume, sseResume } from './phases/resume.ts';
+import { wsResume } from './phases/resume-ws.ts';
 import { runTtft } from './phases/ttft.ts';
+import { SseClient } from './clients/sse-client.ts';
 import { nextId } from './ids.ts';
 import { StreamRecorder } from './recorder.ts';
 import { UpstreamWatch } from './upstream-watch.ts';
@@ -58,6 +61,13 @@ async function handle(command: Command): Promise<unknown> {
       );
     case 'cancel':
       return runCancel(command.target, client(command.target), watch(), command.params);
+    case 'resume': {
+      const target = targets.get(command.target)!;
+      const found = client(command.target);
+      if (found instanceof SseClient) return runResume(command.target, sseResume(found), command.params);
+      if (target.transport === 'ws-sluice') return runResume(command.target, wsResume(target), command.params);
+      throw new Error(`resume is not measured over ${target.transport}`);
+    }
     case 'concurrent': {
       const mark = (name: 'cpu-start' | 'cpu-end') => () => post({ type: 'mark', name });
       if (command.cpuWindow === 'whole') mark('cpu-start')();

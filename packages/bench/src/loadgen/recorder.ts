@@ -30,6 +30,8 @@ export class StreamRecorder {
   text = '';
   completed = false;
   error: string | null = null;
+  /** The last SSE `id:` (or WS `seq`) seen: where a resume starts from. */
+  lastEventId = '';
   /** Inter-chunk gaps, kept only when the phase asks for them (ITL). */
   readonly gaps: number[] | null;
   /** Called after each content chunk; the cancel phase aborts from here. */
@@ -46,7 +48,7 @@ export class StreamRecorder {
   }
 
   content(text: string): void {
-    if (text === '') return;
+    if (text === '' || this.settled) return;
     const now = performance.now();
     if (this.firstChunkAt < 0) this.firstChunkAt = now;
     else {

@@ -1,6 +1,7 @@
 /** The latency phases: first token and inter-token gaps (all targets interleaved), then cancels. */
 import { mergeTallies } from '../loadgen/tally.ts';
 import { distribution } from '../report/stats.ts';
+import type { LaunchedTarget } from '../targets/launch.ts';
 import type { Session } from './session.ts';
 
 export async function measureTtft(session: Session): Promise<void> {
@@ -21,5 +22,20 @@ export async function measureCancel(session: Session): Promise<void> {
     session.progress.step(`cancel  ${target.name}`);
     const samples = await session.loadgen.call({ type: 'cancel', target: target.name, params: session.params.cancel });
     session.results.get(target.name)!.cancel = { ...samples, stats: distribution(samples.latencyMs) };
+  }
+}
+
+/** Resume is a sluice feature: measured on the sluice targets whose transport has it (plain WebSocket has not). */
+export function resumable(target: LaunchedTarget): boolean {
+  return target.name.startsWith('sluice-') && target.endpoint!.transport !== 'ws-plain';
+}
+
+export async function measureResume(session: Session): Promise<void> {
+  for (const target of session.targets.filter(resumable)) {
+    session.progress.step(`resume  ${target.name}`);
+    const samples = await session.loadgen.call({ type: 'resume', target: target.name, params: session.params.resume });
+    const result = session.results.get(target.name)!;
+    mergeTallies(result.exactness, samples.tally);
+    result.resume = { ...samples, stats: distribution(samples.latencyMs) };
   }
 }

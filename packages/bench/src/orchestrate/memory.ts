@@ -44,7 +44,7 @@ async function series(session: Session, pid: number, target: LaunchedTarget, kin
     const { leftOpen } = await session.loadgen.call({ type: 'idle-close' });
     const last = points[points.length - 1];
     if (leftOpen > 0 && last) {
-      const leak = `${leftOpen} upstream streams were still open ${5} s after their clients left (ended by the upstream)`;
+      const leak = `${leftOpen} upstream streams stayed open after their clients left (none closed for 3 s; the bench upstream ended them)`;
       last.note = last.note ? `${last.note}; ${leak}` : leak;
     }
   }

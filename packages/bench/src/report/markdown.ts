@@ -72,7 +72,7 @@ function fullTable(results: BenchResults): string {
     ...(results.params.idleStreams.length > 1 ? [[`Memory per idle stream at ${count(large)}`, (t: TargetResult) => memoryCell(t.memory?.streams, 1)] as [string, (t: TargetResult) => string]] : []),
     [`Memory per idle WebSocket at ${count(results.params.idleSockets[0])} / ${count(results.params.idleSockets[results.params.idleSockets.length - 1])}`, (t) => socketCell(t)],
     ['Cancel → upstream closed p50 / p99, ms', (t) => cancelCell(t)],
-    ['Resume → first replayed byte', () => `${NA} (resumable streams not measured yet)`],
+    ['Resume → first replayed chunk p50 / p99, ms', (t) => resumeCell(t)],
     ['Reconnection (client SDK, one forced cut)', () => `${NA} (client SDK not measured yet)`],
   ];
   return table(['Metric', ...targets.map((t) => t.label)], rows.map(([label, show]) => [label, ...targets.map((t) => cell(t, show))]));
@@ -106,6 +106,14 @@ function cancelCell(t: TargetResult): string {
   return `${ms(c.stats.p50)} / ${ms(c.stats.p99)}${timeouts}`;
 }
 
+function resumeCell(t: TargetResult): string {
+  const r = t.resume;
+  if (!r) return t.transport === 'ws-plain' ? '— (plain mode has no resume)' : '— (no resumable streams)';
+  if (r.latencyMs.length === 0) return `${NA}${r.note ? ` (${r.note})` : ''}`;
+  const inexact = r.tally.streams - r.tally.exact;
+  return `${ms(r.stats.p50)} / ${ms(r.stats.p99)}${inexact > 0 ? ` (${inexact} of ${r.tally.streams} not exact across the cut)` : ''}`;
+}
+
 function capacityTable(results: BenchResults): string {
   const steps = results.params.capacity.steps;
   const rows = results.targets
@@ -131,6 +139,7 @@ function notes(results: BenchResults): string {
     for (const error of t.exactness.errors) own.push(`- ${t.label}, stream error seen: ${error}`);
     for (const point of [...(t.memory?.streams ?? []), ...(t.memory?.sockets ?? [])]) if (point.note) own.push(`- ${t.label}, memory at ${point.requested}: ${point.note}`);
     if (t.cancel?.note) own.push(`- ${t.label}, cancel: ${t.cancel.note}`);
+    if (t.resume?.note) own.push(`- ${t.label}, resume: ${t.resume.note}`);
     return own;
   });
   return lines.length === 0 ? '' : `Notes:\n\n${lines.join('\n')}`;

@@ -4,6 +4,7 @@
  * parameters. The Markdown tables and the chart are drawn from this alone.
  */
 import type { CancelSamples } from '../loadgen/phases/cancel.ts';
+import type { ResumeParams, ResumeSamples } from '../loadgen/phases/resume.ts';
 import type { ConcurrentParams, ConcurrentResult } from '../loadgen/phases/concurrent.ts';
 import type { TtftParams } from '../loadgen/phases/ttft.ts';
 import type { StreamTally } from '../loadgen/tally.ts';
@@ -23,6 +24,7 @@ export interface RunParams {
   mode: 'full' | 'quick';
   ttft: TtftParams;
   cancel: { samples: number; afterChunks: number; timeoutMs: number };
+  resume: ResumeParams;
   cpu50: ConcurrentParams;
   throughput: ConcurrentParams;
   capacity: { steps: number[]; chunks: number; itlMs: number; rampMs: number; maxGapMs: number };
@@ -60,8 +62,9 @@ export interface TargetResult {
   throughput: (ConcurrentResult & { chunksPerSec: number; cpuMs: number | null; cpuMsPer1000Chunks: number | null }) | null;
   cpu50: (ConcurrentResult & { cpuPercent: number | null; windowMs: number }) | null;
   memory: { streams: MemoryPoint[]; sockets: MemoryPoint[] } | null;
-  /** Resumable streams and the client SDK's reconnection: null until they exist. */
-  resume: null;
+  /** Resumable streams (sluice only): null where the target has none. */
+  resume: (ResumeSamples & { stats: Distribution }) | null;
+  /** The client SDK's reconnection: null until it is measured. */
   reconnect: null;
   /** Every stream this target served in the run, all phases together. */
   exactness: StreamTally;

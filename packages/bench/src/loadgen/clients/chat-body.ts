@@ -14,3 +14,10 @@ export function chunkContent(chunk: unknown): string {
   const content = choices?.[0]?.delta?.content;
   return typeof content === 'string' ? content : '';
 }
+
+/** The first choice's `finish_reason`, or null while the answer goes on. */
+export function finishReason(chunk: unknown): string | null {
+  const choices = (chunk as { choices?: { finish_reason?: unknown }[] } | null)?.choices;
+  const reason = choices?.[0]?.finish_reason;
+  return typeof reason === 'string' ? reason : null;
+}

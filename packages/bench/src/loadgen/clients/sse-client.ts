@@ -10,6 +10,19 @@ import { chatBody } from './chat-body.ts';
 import { SseFeed } from './sse-feed.ts';
 import { cancelReason, describe, type StreamClient } from './stream-client.ts';
 
+export type IncomingHeaders = Record<string, string | string[] | undefined>;
+
+export interface SseCall {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+  headers?: Record<string, string>;
+  /** A resume's 204 No Content: the client already holds the whole stream, the end included. */
+  noContentIsEnd?: boolean;
+  /** Called with the headers of a 200 answer, before its body is read. */
+  onHeaders?: (headers: IncomingHeaders) => void;
+}
+
 const H2_STREAMS_PER_CONNECTION = 100;
 /** undici reads `useH2c` from the connector options; its type definitions do not list it yet. */
 const H2C_CONNECT = { useH2c: true, timeout: 30_000 };
@@ -17,11 +30,9 @@ const H2C_CONNECT = { useH2c: true, timeout: 30_000 };
 export class SseClient implements StreamClient {
   readonly #target: TargetEndpoint;
   readonly #dispatcher: Dispatcher;
-  readonly #url: URL;
 
   constructor(target: TargetEndpoint, maxConcurrency: number) {
     this.#target = target;
-    this.#url = new URL('/v1/chat/completions', target.url);
     this.#dispatcher =
       target.transport === 'sse-h2c'
         ? new Pool(target.url, {
@@ -35,27 +46,50 @@ export class SseClient implements StreamClient {
         : new Agent({ connections: null, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: 30_000 } });
   }
 
+  /** The model name the target maps to the bench upstream. */
+  get model(): string {
+    return this.#target.model;
+  }
+
   async run(recorder: StreamRecorder, cancel?: AbortSignal): Promise<void> {
+    await this.exchange({ method: 'POST', path: '/v1/chat/completions', body: JSON.stringify(chatBody(this.#target.model, recorder.spec)) }, recorder, cancel);
+  }
+
+  /**
+   * Any request whose answer is an event stream (the chat POST, a resume
+   * GET), read into `recorder`. Resolves with the response headers, or null
+   * when there was no 200 answer.
+   */
+  async exchange(call: SseCall, recorder: StreamRecorder, cancel?: AbortSignal): Promise<IncomingHeaders | null> {
     recorder.markSent();
     try {
-      const answer = await request(this.#url, {
-        method: 'POST',
+      const answer = await request(new URL(call.path, this.#target.url), {
+        method: call.method,
         dispatcher: this.#dispatcher,
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...this.#target.headers },
-        body: JSON.stringify(chatBody(this.#target.model, recorder.spec)),
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...this.#target.headers, ...call.headers },
+        body: call.body,
         signal: cancel,
         headersTimeout: 0,
         bodyTimeout: 0,
       });
+      if (answer.statusCode === 204 && call.noContentIsEnd) {
+        await answer.body.dump();
+        recorder.complete();
+        return answer.headers;
+      }
       if (answer.statusCode !== 200) {
         const text = await answer.body.text();
-        return recorder.fail(`HTTP ${answer.statusCode}: ${text.slice(0, 300)}`);
+        recorder.fail(`HTTP ${answer.statusCode}: ${text.slice(0, 300)}`);
+        return null;
       }
+      call.onHeaders?.(answer.headers);
       const feed = new SseFeed(recorder);
       for await (const bytes of answer.body) feed.push(bytes as Buffer);
       if (!recorder.settled) recorder.fail('the response ended without [DONE]');
+      return answer.headers;
     } catch (error) {
       recorder.fail(cancel?.aborted ? cancelReason(cancel) : describe(error));
+      return null;
     }
   }
 

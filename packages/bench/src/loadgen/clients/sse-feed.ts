@@ -13,6 +13,10 @@ export class SseFeed {
   constructor(recorder: StreamRecorder) {
     this.#decoder = new SseDecoder({
       onEvent(message) {
+        // A stream the client cut (or that failed) is over for it, even if more
+        // of it sits in the buffer being decoded.
+        if (recorder.settled) return;
+        recorder.lastEventId = message.id;
         if (message.event === 'error') return recorder.fail(`error event: ${message.data.slice(0, 300)}`);
         if (message.data === SSE_DONE) return recorder.complete();
         let chunk: unknown;

@@ -1,14 +1,16 @@
 /**
  * WebSocket plain mode, as the classic clients speak it: no subprotocol, the
  * client sends an OpenAI chat body, the server answers with OpenAI chunk
- * objects, one per frame, then the `[DONE]` frame. One stream at a time per
- * socket; a socket whose stream ended cleanly is reused for the next one.
+ * objects, one per frame; the chunk with a `finish_reason` ends the answer
+ * (the bench never asks for the usage chunk that would follow it). One
+ * stream at a time per socket; a socket whose stream ended cleanly is
+ * reused for the next one.
  */
 import WebSocket from 'ws';
-import { SSE_DONE, isWireError } from '@sluice/protocol';
+import { isWireError } from '@sluice/protocol';
 import type { TargetEndpoint } from '../../targets/target.ts';
 import type { StreamRecorder } from '../recorder.ts';
-import { chatBody, chunkContent } from './chat-body.ts';
+import { chatBody, chunkContent, finishReason } from './chat-body.ts';
 import { cancelReason, describe, type StreamClient } from './stream-client.ts';
 import { openSocket } from './open-socket.ts';
 
@@ -40,10 +42,6 @@ export class WsPlainClient implements StreamClient {
       };
       const onMessage = (data: WebSocket.RawData): void => {
         const text = data.toString();
-        if (text === SSE_DONE) {
-          recorder.complete();
-          return finish(true);
-        }
         let frame: unknown;
         try {
           frame = JSON.parse(text);
@@ -56,6 +54,10 @@ export class WsPlainClient implements StreamClient {
           return finish(false);
         }
         recorder.content(chunkContent(frame));
+        if (finishReason(frame) !== null) {
+          recorder.complete();
+          finish(true);
+        }
       };
       const onClose = (code: number): void => {
         if (!recorder.settled) recorder.fail(`socket closed (${code}) before [DONE]`);

@@ -18,7 +18,9 @@ import type { UpstreamWatch } from '../upstream-watch.ts';
 const WAVE = 250;
 const WAVE_TIMEOUT_MS = 15_000;
 const IDLE_TTFT_MS = 600_000;
-const CLOSE_WAIT_MS = 5_000;
+const CLOSE_WAIT_MS = 60_000;
+/** No stream closed for this long: the rest are not going to. */
+const STALL_MS = 3_000;
 
 export interface IdleState {
   baseline: number;
@@ -88,7 +90,17 @@ export async function closeIdle(state: IdleState, upstream: UpstreamWatch): Prom
   for (const aborter of state.aborters) aborter.abort();
   for (const socket of state.sockets) socket.terminate();
   await Promise.allSettled(state.runs);
-  const stats = await upstream.waitFor((s) => s.open <= state.baseline, CLOSE_WAIT_MS);
+  // Closing thousands of streams takes a target a while: wait as long as the
+  // count keeps falling, and call what is left once it stops leftovers.
+  let lowest = Number.POSITIVE_INFINITY;
+  let fellAt = performance.now();
+  const stats = await upstream.waitFor((s) => {
+    if (s.open < lowest) {
+      lowest = s.open;
+      fellAt = performance.now();
+    }
+    return s.open <= state.baseline || performance.now() - fellAt > STALL_MS;
+  }, CLOSE_WAIT_MS);
   const leftOpen = Math.max(0, stats.open - state.baseline);
   if (leftOpen > 0) {
     await upstream.drop();
