@@ -28,13 +28,13 @@ export function fullPlan(openFileLimit: number): RunParams {
 export function quickPlan(): RunParams {
   return {
     mode: 'quick',
-    ttft: { rounds: 60, warmupRounds: 10, chunks: 4, itlMs: 2 },
-    cancel: { samples: 10, afterChunks: 3, timeoutMs: 1000 },
-    resume: { samples: 5, chunks: 12, cutAfter: 4, itlMs: 5 },
-    cpu50: { streams: 50, chunks: 16, itlMs: 20, rampMs: 300, sustainMs: 500 },
+    ttft: { rounds: 40, warmupRounds: 10, chunks: 4, itlMs: 2 },
+    cancel: { samples: 8, afterChunks: 3, timeoutMs: 1000 },
+    resume: { samples: 4, chunks: 12, cutAfter: 4, itlMs: 5 },
+    cpu50: { streams: 50, chunks: 16, itlMs: 20, rampMs: 200, sustainMs: 300 },
     throughput: { streams: 16, chunks: 200, itlMs: 0, rampMs: 0 },
-    capacity: { steps: [100], chunks: 16, itlMs: 20, rampMs: 300, maxGapMs: 200 },
-    idleStreams: [200],
-    idleSockets: [200],
+    capacity: { steps: [100], chunks: 16, itlMs: 20, rampMs: 200, maxGapMs: 200 },
+    idleStreams: [100],
+    idleSockets: [100],
   };
 }

@@ -12,7 +12,7 @@ const directTo = (url: string) => ({ name: 'direct', transport: 'sse-h1' as cons
 
 test('streams exactly the chunks asked for, paced, then [DONE]', async (t) => {
   const upstream = await startUpstream();
-  const client = new SseClient(directTo(upstream.url), 4);
+  const client = new SseClient(directTo(upstream.url));
   t.after(async () => {
     await client.close();
     await upstream.close();
@@ -56,7 +56,7 @@ test('refuses bad bodies with a 400 in the OpenAI error shape and keeps serving'
 test('reports a stream its client abandoned on the abort feed, and drops what is left on request', async (t) => {
   const upstream = await startUpstream();
   const watch = await UpstreamWatch.connect(upstream.url);
-  const client = new SseClient(directTo(upstream.url), 4);
+  const client = new SseClient(directTo(upstream.url));
   t.after(async () => {
     await client.close();
     await watch.close();

@@ -24,7 +24,7 @@ export interface CommandResults {
 }
 
 export type Command =
-  | { type: 'init'; upstreamUrl: string; targets: TargetEndpoint[]; maxConcurrency: number }
+  | { type: 'init'; upstreamUrl: string; targets: TargetEndpoint[] }
   | { type: 'preflight'; target: string }
   | { type: 'ttft'; targets: string[]; params: TtftParams }
   | { type: 'cancel'; target: string; params: CancelParams }

@@ -43,7 +43,7 @@ async function handle(command: Command): Promise<unknown> {
       upstream = await UpstreamWatch.connect(command.upstreamUrl);
       for (const target of command.targets) {
         targets.set(target.name, target);
-        clients.set(target.name, clientFor(target, command.maxConcurrency));
+        clients.set(target.name, clientFor(target));
       }
       return;
     case 'preflight': {

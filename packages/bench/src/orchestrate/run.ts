@@ -38,9 +38,8 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream.url, workDir)));
   const loadgen = new LoadgenProcess();
   try {
-    const maxConcurrency = Math.max(...params.capacity.steps, ...params.idleStreams, params.throughput.streams, params.cpu50.streams);
     const endpoints = launched.flatMap((t) => (t.endpoint ? [t.endpoint] : []));
-    await loadgen.call({ type: 'init', upstreamUrl: upstream.url, targets: endpoints, maxConcurrency });
+    await loadgen.call({ type: 'init', upstreamUrl: upstream.url, targets: endpoints });
     const available: LaunchedTarget[] = [];
     for (const target of launched) {
       const reason = target.unavailable ?? (await preflight(loadgen, target.name));

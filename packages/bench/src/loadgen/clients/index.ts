@@ -7,11 +7,11 @@ import type { StreamClient } from './stream-client.ts';
 
 export type { StreamClient } from './stream-client.ts';
 
-export function clientFor(target: TargetEndpoint, maxConcurrency: number): StreamClient {
+export function clientFor(target: TargetEndpoint): StreamClient {
   switch (target.transport) {
     case 'sse-h1':
     case 'sse-h2c':
-      return new SseClient(target, maxConcurrency);
+      return new SseClient(target);
     case 'ws-sluice':
       return new WsSluiceClient(target);
     case 'ws-plain':

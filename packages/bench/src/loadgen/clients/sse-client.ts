@@ -3,10 +3,11 @@
  * h2c (prior-knowledge HTTP/2, up to 100 streams per connection), both with
  * undici.
  */
-import { Agent, H2CClient, Pool, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { TargetEndpoint } from '../../targets/target.ts';
 import type { StreamRecorder } from '../recorder.ts';
 import { chatBody } from './chat-body.ts';
+import { H2cPool } from './h2c-pool.ts';
 import { SseFeed } from './sse-feed.ts';
 import { cancelReason, describe, type StreamClient } from './stream-client.ts';
 
@@ -24,26 +25,17 @@ export interface SseCall {
 }
 
 const H2_STREAMS_PER_CONNECTION = 100;
-/** undici reads `useH2c` from the connector options; its type definitions do not list it yet. */
-const H2C_CONNECT = { useH2c: true, timeout: 30_000 };
 
 export class SseClient implements StreamClient {
   readonly #target: TargetEndpoint;
-  readonly #dispatcher: Dispatcher;
+  readonly #agent: Agent | null;
+  readonly #h2c: H2cPool | null;
 
-  constructor(target: TargetEndpoint, maxConcurrency: number) {
+  constructor(target: TargetEndpoint) {
     this.#target = target;
-    this.#dispatcher =
-      target.transport === 'sse-h2c'
-        ? new Pool(target.url, {
-            connections: Math.max(1, Math.ceil(maxConcurrency / H2_STREAMS_PER_CONNECTION)),
-            // The pool builds the connector its clients use, so prior-knowledge
-            // h2c must be asked for here too, not only in the client.
-            allowH2: true,
-            connect: H2C_CONNECT,
-            factory: (origin, options) => new H2CClient(origin, { ...options, maxConcurrentStreams: H2_STREAMS_PER_CONNECTION, pipelining: H2_STREAMS_PER_CONNECTION }),
-          })
-        : new Agent({ connections: null, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: 30_000 } });
+    const h2c = target.transport === 'sse-h2c';
+    this.#h2c = h2c ? new H2cPool(target.url, H2_STREAMS_PER_CONNECTION) : null;
+    this.#agent = h2c ? null : new Agent({ connections: null, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: 30_000 } });
   }
 
   /** The model name the target maps to the bench upstream. */
@@ -61,14 +53,19 @@ export class SseClient implements StreamClient {
    * when there was no 200 answer.
    */
   async exchange(call: SseCall, recorder: StreamRecorder, cancel?: AbortSignal): Promise<IncomingHeaders | null> {
+    const connection = this.#h2c?.take() ?? { dispatcher: this.#agent!, release: () => {} };
     recorder.markSent();
     try {
       const answer = await request(new URL(call.path, this.#target.url), {
         method: call.method,
-        dispatcher: this.#dispatcher,
+        dispatcher: connection.dispatcher,
         headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...this.#target.headers, ...call.headers },
         body: call.body,
         signal: cancel,
+        // undici sends a non-idempotent request (a POST) on an HTTP/2
+        // connection only once the others on it have finished; streams are
+        // what h2 multiplexes, so say this one may share the connection.
+        idempotent: true,
         headersTimeout: 0,
         bodyTimeout: 0,
       });
@@ -90,10 +87,12 @@ export class SseClient implements StreamClient {
     } catch (error) {
       recorder.fail(cancel?.aborted ? cancelReason(cancel) : describe(error));
       return null;
+    } finally {
+      connection.release();
     }
   }
 
   async close(): Promise<void> {
-    await this.#dispatcher.destroy();
+    await Promise.all([this.#agent?.destroy(), this.#h2c?.destroy()]);
   }
 }

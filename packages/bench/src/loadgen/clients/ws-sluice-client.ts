@@ -11,9 +11,14 @@ import { chatBody, chunkContent } from './chat-body.ts';
 import { cancelReason, describe, type StreamClient } from './stream-client.ts';
 import { openSocket } from './open-socket.ts';
 
+interface ActiveStream {
+  recorder: StreamRecorder;
+  settle: () => void;
+}
+
 interface Lane {
   socket: WebSocket;
-  active: Map<string, { recorder: StreamRecorder; settle: () => void }>;
+  active: Map<string, ActiveStream>;
 }
 
 export class WsSluiceClient implements StreamClient {
@@ -28,36 +33,52 @@ export class WsSluiceClient implements StreamClient {
   }
 
   async run(recorder: StreamRecorder, cancel?: AbortSignal): Promise<void> {
-    let lane: Lane;
+    const id = recorder.spec.id;
+    let lane: Lane | undefined;
+    let resolve!: () => void;
+    const ended = new Promise<void>((r) => (resolve = r));
+    const onAbort = (): void => {
+      recorder.fail(cancelReason(cancel!));
+      if (lane) {
+        send(lane.socket, { type: 'cancel', id });
+        lane.active.delete(id);
+      }
+      stream.settle();
+    };
+    const stream: ActiveStream = {
+      recorder,
+      settle: () => {
+        cancel?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+    };
     try {
-      lane = await this.#laneWithRoom();
+      lane = await this.#reserveSlot(stream);
     } catch (error) {
       return recorder.fail(describe(error));
     }
-    const id = recorder.spec.id;
-    await new Promise<void>((resolve) => {
-      const onAbort = (): void => {
-        recorder.fail(cancelReason(cancel!));
-        send(lane.socket, { type: 'cancel', id });
-        lane.active.delete(id);
-        settle();
-      };
-      const settle = (): void => {
-        cancel?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      lane.active.set(id, { recorder, settle });
+    // The socket may have closed, or the caller given up, while this request waited its turn.
+    if (cancel?.aborted) onAbort();
+    else if (!recorder.settled) {
       cancel?.addEventListener('abort', onAbort, { once: true });
       recorder.markSent();
       send(lane.socket, { type: 'request', id, body: chatBody(this.#target.model, recorder.spec) });
-    });
+    }
+    await ended;
   }
 
-  /** A socket with a free stream slot; opening one at a time so a burst does not open hundreds. */
-  async #laneWithRoom(): Promise<Lane> {
+  /**
+   * A socket with a free stream slot, the slot taken at once (before any
+   * await) so a burst of requests cannot all count the same free slot.
+   * Sockets are opened one at a time so a burst does not open hundreds.
+   */
+  async #reserveSlot(stream: ActiveStream): Promise<Lane> {
     for (;;) {
       const free = this.#lanes.find((lane) => lane.active.size < this.#streamsPerSocket && lane.socket.readyState === WebSocket.OPEN);
-      if (free) return free;
+      if (free) {
+        free.active.set(stream.recorder.spec.id, stream);
+        return free;
+      }
       if (!this.#opening) this.#opening = this.#openLane().finally(() => (this.#opening = null));
       await this.#opening;
     }
