@@ -35,7 +35,7 @@ const results: BenchResults = {
   schema: 1,
   startedAt: '2026-01-02T03:04:05.000Z',
   durationMs: 1000,
-  machine: { cpuModel: 'Test CPU <x>', cores: 2, memoryMB: 1024, node: 'v24.0.0', os: 'Linux', openFileLimit: 1024 },
+  machine: { cpuModel: 'Test CPU <x>', cores: 2, memoryMB: 1024, node: 'v24.0.0', os: 'Linux', openFileLimit: 1024, loadAverage: { start: 0.5, end: 0.7 } },
   params: quickPlan(),
   targets: [target('direct', [1, 2, 3, 4]), target('bare-proxy', [1.5, 2.5, 3.5, 4.5]), target('sluice-ws', null, 'n/a (not available: WebSocket upgrade answered HTTP 404)')],
 };

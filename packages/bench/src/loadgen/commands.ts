@@ -20,6 +20,7 @@ export interface CommandResults {
   'idle-streams': IdleOpened;
   'idle-sockets': IdleOpened;
   'idle-close': { leftOpen: number };
+  reset: void;
   shutdown: void;
 }
 
@@ -34,6 +35,8 @@ export type Command =
   | { type: 'idle-streams'; target: string; total: number }
   | { type: 'idle-sockets'; target: string; total: number }
   | { type: 'idle-close' }
+  /** Close every idle connection of a target, ours and the upstream's, after a phase that opened thousands. */
+  | { type: 'reset'; target: string }
   | { type: 'shutdown' };
 
 export type CommandType = Command['type'];

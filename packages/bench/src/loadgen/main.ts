@@ -87,6 +87,12 @@ async function handle(command: Command): Promise<unknown> {
       return openIdleSockets(idle, targets.get(command.target)!, command.total);
     case 'idle-close':
       return closeIdle(idle, watch());
+    case 'reset': {
+      await client(command.target).close();
+      clients.set(command.target, clientFor(targets.get(command.target)!));
+      await watch().drop();
+      return;
+    }
     case 'shutdown':
       await Promise.allSettled([...clients.values()].map((c) => c.close()));
       await upstream?.close();

@@ -7,6 +7,8 @@ import { Agent, request } from 'undici';
 import { SseDecoder } from '@sluice/protocol';
 import type { UpstreamStats } from '../upstream/server.ts';
 
+const POLL_MS = 25;
+
 export class UpstreamWatch {
   readonly #url: string;
   readonly #agent = new Agent({ connections: 4 });
@@ -82,7 +84,7 @@ export class UpstreamWatch {
     for (;;) {
       const stats = await this.stats();
       if (predicate(stats) || performance.now() > deadline) return stats;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
 

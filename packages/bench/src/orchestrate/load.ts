@@ -56,6 +56,7 @@ export async function measureCapacity(session: Session, target: LaunchedTarget):
     capacity = streams;
   }
   result.capacity = { steps, capacity };
+  await session.loadgen.call({ type: 'reset', target: target.name });
 }
 
 function round1(value: number): number {

@@ -1,5 +1,5 @@
 /** The machine a run measured, recorded with its figures. */
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { openFileLimit } from '../procs/proc-sample.ts';
 import type { Machine } from '../report/results.ts';
 
@@ -12,5 +12,14 @@ export function describeMachine(): Machine {
     node: process.version,
     os: `${type()} ${release()}`,
     openFileLimit: openFileLimit(),
+    loadAverage: { start: round2(loadavg()[0]), end: Number.NaN },
   };
+}
+
+export function loadNow(): number {
+  return round2(loadavg()[0]);
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }

@@ -42,6 +42,7 @@ async function series(session: Session, pid: number, target: LaunchedTarget, kin
     }
   } finally {
     const { leftOpen } = await session.loadgen.call({ type: 'idle-close' });
+    await session.loadgen.call({ type: 'reset', target: target.name });
     const last = points[points.length - 1];
     if (leftOpen > 0 && last) {
       const leak = `${leftOpen} upstream streams stayed open after their clients left (none closed for 3 s; the bench upstream ended them)`;

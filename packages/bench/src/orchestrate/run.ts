@@ -13,7 +13,7 @@ import { Progress } from '../progress.ts';
 import type { BenchResults, TargetResult } from '../report/results.ts';
 import { launchTarget, startUpstream, type LaunchedTarget } from '../targets/launch.ts';
 import { TARGET_LABELS, type TargetName } from '../targets/target.ts';
-import { describeMachine } from './machine.ts';
+import { describeMachine, loadNow } from './machine.ts';
 import { measureCancel, measureResume, measureTtft, resumable } from './latency.ts';
 import { measureCapacity, measureCpu50, measureThroughput } from './load.ts';
 import { measureMemory } from './memory.ts';
@@ -73,6 +73,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     if (options.keepLogs) process.stderr.write(`bench: server logs kept in ${workDir}\n`);
     else rmSync(workDir, { recursive: true, force: true });
   }
+  machine.loadAverage.end = loadNow();
   return {
     schema: 1,
     startedAt: startedAt.toISOString(),

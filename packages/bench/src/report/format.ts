@@ -17,6 +17,9 @@ export function count(value: number | null | undefined): string {
 
 export function bytes(value: number | null | undefined): string {
   if (value === null || value === undefined) return NA;
+  // RSS moves by megabytes with the garbage collector, so below a kilobyte
+  // per item the figure is noise, not a measurement (it can even be negative).
+  if (value < 1024) return '< 1 KB';
   const kb = value / 1024;
   return `${kb.toFixed(kb < 10 ? 1 : 0)} KB`;
 }

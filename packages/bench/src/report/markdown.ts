@@ -13,7 +13,7 @@ export function renderMarkdown(results: BenchResults): string {
 
 function machineLine(results: BenchResults): string {
   const m = results.machine;
-  return `${results.params.mode === 'quick' ? 'Quick run (smoke test; timings not meaningful)' : 'Full run'} on ${m.cpuModel}, ${m.cores} cores, ${m.memoryMB} MB, Node ${m.node}, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(results.durationMs / 1000)} s.`;
+  return `${results.params.mode === 'quick' ? 'Quick run (smoke test; timings not meaningful)' : 'Full run'} on ${m.cpuModel}, ${m.cores} cores, ${m.memoryMB} MB, Node ${m.node}, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(results.durationMs / 1000)} s; load average ${m.loadAverage.start} at the start, ${m.loadAverage.end} at the end.`;
 }
 
 /** The seed's rows, WebSocket (sluice.v1) against SSE (h2c when it runs, else HTTP/1.1). */

@@ -18,6 +18,8 @@ export interface Machine {
   node: string;
   os: string;
   openFileLimit: number;
+  /** 1-minute load average when the run started and when it ended: other work on the machine skews every figure. */
+  loadAverage: { start: number; end: number };
 }
 
 export interface RunParams {

@@ -8,7 +8,7 @@
  * - `GET /_bench/stats`: how many streams are open right now, and totals;
  * - `GET /_bench/events`: an SSE feed with one event per stream the client
  *   abandoned before its end, which is how the load generator times cancels;
- * - `POST /_bench/drop`: end every open stream now.
+ * - `POST /_bench/drop`: end every open stream now, and close idle connections.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,11 +60,14 @@ export async function startUpstream(options: { port?: number; host?: string } = 
       return void res.end(JSON.stringify(stats));
     }
     if (req.method === 'POST' && path === '/_bench/drop') {
-      // Ends every open stream from this side: for targets that never pass a
-      // client's departure on, so their leftovers do not weigh on later phases.
+      // Ends every open stream from this side (for targets that never pass a
+      // client's departure on) and closes idle keep-alive connections, which
+      // the targets' pools would otherwise hold by the thousand after a big
+      // phase: their leftovers must not weigh on the phases that follow.
       const dropped = openStreams.size;
       for (const stream of openStreams) stream.destroy();
-      res.writeHead(200, { 'content-type': 'application/json' });
+      server.closeIdleConnections();
+      res.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
       return void res.end(JSON.stringify({ dropped }));
     }
     if (req.method === 'GET' && path === '/_bench/events') {

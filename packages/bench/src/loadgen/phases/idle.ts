@@ -15,7 +15,7 @@ import { nextId } from '../ids.ts';
 import { StreamRecorder } from '../recorder.ts';
 import type { UpstreamWatch } from '../upstream-watch.ts';
 
-const WAVE = 250;
+const WAVE = 500;
 const WAVE_TIMEOUT_MS = 15_000;
 const IDLE_TTFT_MS = 600_000;
 const CLOSE_WAIT_MS = 60_000;
@@ -102,10 +102,8 @@ export async function closeIdle(state: IdleState, upstream: UpstreamWatch): Prom
     return s.open <= state.baseline || performance.now() - fellAt > STALL_MS;
   }, CLOSE_WAIT_MS);
   const leftOpen = Math.max(0, stats.open - state.baseline);
-  if (leftOpen > 0) {
-    await upstream.drop();
-    await upstream.waitFor((s) => s.open === 0, CLOSE_WAIT_MS);
-  }
+  await upstream.drop();
+  if (leftOpen > 0) await upstream.waitFor((s) => s.open === 0, CLOSE_WAIT_MS);
   upstream.forgetAborts();
   Object.assign(state, idleState());
   return { leftOpen };

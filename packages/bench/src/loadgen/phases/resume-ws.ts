@@ -30,7 +30,9 @@ export function wsResume(target: TargetEndpoint): ResumeOnce {
           const message = parse(data);
           if (message === null) return void (first.fail('a frame that is not JSON'), resolve());
           if (message.type === 'accepted') ({ streamId, token } = message);
+          else if (first.settled) return;
           else if (message.type === 'chunk') {
+            // Frames already read when the socket was cut are not the client's any more.
             first.lastEventId = String(message.seq);
             first.content(chunkContent(message.data));
           } else if (message.type === 'done' || message.type === 'error') {
