@@ -1,5 +1,6 @@
 #!/usr/bin/env -S node --conditions=@sluice/source
 import { Command } from 'commander';
+import { chat } from './chat.ts';
 import { serve } from './serve.ts';
 import { sim } from './sim.ts';
 
@@ -20,5 +21,15 @@ program
   .option('-p, --port <port>', 'port to listen on (default: any free port)')
   .option('-H, --host <host>', 'address to bind (default 127.0.0.1)')
   .action(sim);
+
+program
+  .command('chat')
+  .description('stream one answer from a gateway to the terminal, then print usage and cost')
+  .argument('<prompt>', 'what to ask')
+  .option('-m, --model <model>', 'model name (default deepseek-v3.2)')
+  .option('-u, --url <url>', 'gateway URL (default http://127.0.0.1:8787)')
+  .option('-k, --key <key>', 'gateway key (or SLUICE_API_KEY)')
+  .option('-t, --transport <transport>', 'auto, sse or ws (default auto)')
+  .action(chat);
 
 await program.parseAsync();

@@ -101,10 +101,26 @@ function createStreamStore(config: SluiceConfig, logger: Logger): StreamLogStore
 async function shutdown(app: FastifyInstance, context: GatewayContext): Promise<void> {
   const serverClosed = app.close();
   await context.registry.drain(context.config.shutdown.drainTimeoutMs);
-  // Streams have ended; keep-alive connections that went idle since can go now.
-  app.server.closeIdleConnections?.();
-  await serverClosed;
+  await closeRemainingConnections(app, serverClosed);
   await closeContext(context);
+}
+
+/**
+ * Streams have ended, but connections can remain: one whose last response is
+ * still flushing, or one a client opened ahead of need and never used, which
+ * Node does not count as idle and would keep until its headers timeout.
+ * Close connections as they go idle; after a short grace close the rest.
+ */
+async function closeRemainingConnections(app: FastifyInstance, serverClosed: PromiseLike<unknown>): Promise<void> {
+  let closed = false;
+  const done = Promise.resolve(serverClosed).then(() => (closed = true));
+  const deadline = Date.now() + 250;
+  while (!closed && Date.now() < deadline) {
+    app.server.closeIdleConnections?.();
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 25))]);
+  }
+  if (!closed) app.server.closeAllConnections?.();
+  await done;
 }
 
 async function closeContext(context: GatewayContext): Promise<void> {

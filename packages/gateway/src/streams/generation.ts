@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
-import { CancelledError, GatewayError, InternalError } from '../errors/index.ts';
+import { CancelledError, GatewayError, InternalError, UpstreamHttpError } from '../errors/index.ts';
 import { abortableSleep, type RetryPolicy } from '../retry/policy.ts';
 import type { RouteTarget } from '../routing/router.ts';
 import { ChunkEncoder } from './chunk-encoder.ts';
@@ -172,13 +172,16 @@ export class Generation implements SubscriptionHost {
           this.#markOpened?.();
           const iterator = events[Symbol.asyncIterator]();
           const first = await iterator.next();
-          if (!first.done && first.value.type === 'error') throw first.value.error;
+          if (!first.done && first.value.type === 'error') {
+            void iterator.return?.();
+            throw first.value.error;
+          }
           this.#target = target;
           return { iterator, first };
         } catch (error) {
           if (signal.aborted) throw signal.reason;
           const failure = asGatewayError(error);
-          if (!failure.retryable) throw failure;
+          if (!canFailOver(failure)) throw failure;
           lastError = failure;
           const delay = this.options.retry.delayFor(attempt, failure);
           if (delay === null) break;
@@ -275,6 +278,15 @@ export class Generation implements SubscriptionHost {
   #price() {
     return (this.#target ?? this.options.targets[0]).price;
   }
+}
+
+/**
+ * Whether another target may succeed where this one failed: anything worth
+ * retrying, and an upstream that refuses our credentials or does not know the
+ * model. A request the upstream found malformed would fail everywhere.
+ */
+function canFailOver(error: GatewayError): boolean {
+  return error.retryable || (error instanceof UpstreamHttpError && [401, 403, 404].includes(error.upstreamStatus));
 }
 
 function asGatewayError(error: unknown): GatewayError {
