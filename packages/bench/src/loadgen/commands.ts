@@ -7,6 +7,7 @@ import type { TargetEndpoint } from '../targets/target.ts';
 import type { CancelParams, CancelSamples } from './phases/cancel.ts';
 import type { ConcurrentParams, ConcurrentResult } from './phases/concurrent.ts';
 import type { IdleOpened } from './phases/idle.ts';
+import type { ReconnectParams, ReconnectSamples } from './phases/reconnect.ts';
 import type { ResumeParams, ResumeSamples } from './phases/resume.ts';
 import type { TtftParams, TtftSamples } from './phases/ttft.ts';
 
@@ -16,6 +17,7 @@ export interface CommandResults {
   ttft: Record<string, TtftSamples>;
   cancel: CancelSamples;
   resume: ResumeSamples;
+  reconnect: ReconnectSamples;
   concurrent: ConcurrentResult;
   'idle-streams': IdleOpened;
   'idle-sockets': IdleOpened;
@@ -30,6 +32,7 @@ export type Command =
   | { type: 'ttft'; targets: string[]; params: TtftParams }
   | { type: 'cancel'; target: string; params: CancelParams }
   | { type: 'resume'; target: string; params: ResumeParams }
+  | { type: 'reconnect'; target: string; params: ReconnectParams }
   /** `cpuWindow`: mark the steady window of a sustained run, or the whole run. */
   | { type: 'concurrent'; phase: string; target: string; params: ConcurrentParams; cpuWindow: 'steady' | 'whole' | 'none' }
   | { type: 'idle-streams'; target: string; total: number }

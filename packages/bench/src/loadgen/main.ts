@@ -10,6 +10,7 @@ import type { Command, FromLoadgen, ToLoadgen } from './commands.ts';
 import { runCancel } from './phases/cancel.ts';
 import { runConcurrent } from './phases/concurrent.ts';
 import { closeIdle, idleState, openIdleSockets, openIdleStreams } from './phases/idle.ts';
+import { runReconnect } from './phases/reconnect.ts';
 import { runResume, sseResume } from './phases/resume.ts';
 import { wsResume } from './phases/resume-ws.ts';
 import { runTtft } from './phases/ttft.ts';
@@ -68,6 +69,8 @@ async function handle(command: Command): Promise<unknown> {
       if (target.transport === 'ws-sluice') return runResume(command.target, wsResume(target), command.params);
       throw new Error(`resume is not measured over ${target.transport}`);
     }
+    case 'reconnect':
+      return runReconnect(targets.get(command.target)!, command.params);
     case 'concurrent': {
       const mark = (name: 'cpu-start' | 'cpu-end') => () => post({ type: 'mark', name });
       if (command.cpuWindow === 'whole') mark('cpu-start')();

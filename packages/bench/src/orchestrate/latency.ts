@@ -25,6 +25,24 @@ export async function measureCancel(session: Session): Promise<void> {
   }
 }
 
+/**
+ * The SDK's reconnection: over SSE (its fetch speaks HTTP/1.1, so against
+ * the HTTP/1.1 gateway) and over sluice.v1.
+ */
+export function reconnectable(target: LaunchedTarget): boolean {
+  return target.name === 'sluice-sse-h1' || target.name === 'sluice-ws';
+}
+
+export async function measureReconnect(session: Session): Promise<void> {
+  for (const target of session.targets.filter(reconnectable)) {
+    session.progress.step(`reconnect (client SDK)  ${target.name}`);
+    const samples = await session.loadgen.call({ type: 'reconnect', target: target.name, params: session.params.reconnect });
+    const result = session.results.get(target.name)!;
+    mergeTallies(result.exactness, samples.tally);
+    result.reconnect = { ...samples, stats: distribution(samples.lostMs) };
+  }
+}
+
 /** Resume is a sluice feature: measured on the sluice targets whose transport has it (plain WebSocket has not). */
 export function resumable(target: LaunchedTarget): boolean {
   return target.name.startsWith('sluice-') && target.endpoint!.transport !== 'ws-plain';

@@ -14,7 +14,7 @@ import type { BenchResults, TargetResult } from '../report/results.ts';
 import { launchTarget, startUpstream, type LaunchedTarget } from '../targets/launch.ts';
 import { TARGET_LABELS, type TargetName } from '../targets/target.ts';
 import { describeMachine, loadNow } from './machine.ts';
-import { measureCancel, measureResume, measureTtft, resumable } from './latency.ts';
+import { measureCancel, measureReconnect, measureResume, measureTtft, reconnectable, resumable } from './latency.ts';
 import { measureCapacity, measureCpu50, measureThroughput } from './load.ts';
 import { measureMemory } from './memory.ts';
 import type { Session } from './session.ts';
@@ -59,6 +59,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     if (available.length > 0) await measureTtft(session);
     await measureCancel(session);
     await measureResume(session);
+    await measureReconnect(session);
     for (const target of available) await measureCpu50(session, target);
     for (const target of available) await measureThroughput(session, target);
     for (const target of available) await measureCapacity(session, target);
@@ -100,7 +101,7 @@ function countSteps(params: Session['params'], available: LaunchedTarget[]): num
   const gateways = available.filter((t) => t.server !== null);
   const sockets = gateways.filter((t) => t.endpoint!.transport.startsWith('ws')).length;
   const memory = gateways.length * params.idleStreams.length + sockets * params.idleSockets.length;
-  return memory + 1 + available.filter(resumable).length + available.length * (3 + params.capacity.steps.length);
+  return memory + 1 + available.filter(resumable).length + available.filter(reconnectable).length + available.length * (3 + params.capacity.steps.length);
 }
 
 function emptyResult(name: TargetName): TargetResult {

@@ -19,12 +19,13 @@ function machineLine(results: BenchResults): string {
 /** The seed's rows, WebSocket (sluice.v1) against SSE (h2c when it runs, else HTTP/1.1). */
 function seedTable(results: BenchResults): string {
   const ws = byName(results.targets, 'sluice-ws');
+  const h1 = byName(results.targets, 'sluice-sse-h1');
   const h2 = byName(results.targets, 'sluice-sse-h2c');
-  const sse = h2 ?? byName(results.targets, 'sluice-sse-h1');
+  const sse = h2 ?? h1;
   const sseLabel = h2 ? 'SSE (HTTP/2, h2c)' : 'SSE (HTTP/1.1)';
-  const row = (metric: string, pick: (t: TargetResult) => number | null | undefined, show: (v: number | null | undefined) => string, lowerIsBetter: boolean): string[] => {
+  const row = (metric: string, pick: (t: TargetResult) => number | null | undefined, show: (v: number | null | undefined) => string, lowerIsBetter: boolean, sseTarget = sse): string[] => {
     const a = ws ? pick(ws) : null;
-    const b = sse ? pick(sse) : null;
+    const b = sseTarget ? pick(sseTarget) : null;
     return [metric, show(a), show(b), delta(a, b, lowerIsBetter)];
   };
   return table(
@@ -35,7 +36,8 @@ function seedTable(results: BenchResults): string {
       row('Max throughput (chunks/sec)', (t) => t.throughput?.chunksPerSec, count, false),
       row('Memory per open idle stream', (t) => memoryAt(t.memory?.streams, 0)?.bytesPerItem, bytes, true),
       row(`CPU utilization (${results.params.cpu50.streams} streams)`, (t) => t.cpu50?.cpuPercent, percent, true),
-      ['Reconnection time', `${NA} (client SDK not measured yet)`, `${NA} (client SDK not measured yet)`, NA],
+      // The SDK's fetch speaks HTTP/1.1, so its SSE reconnection is measured against the HTTP/1.1 gateway.
+      row('Reconnection (client SDK, automatic): time lost to one cut, p50', (t) => t.reconnect?.stats.p50, (v) => ms(v, 1), true, h1),
     ],
   );
 }
@@ -73,7 +75,7 @@ function fullTable(results: BenchResults): string {
     [`Memory per idle WebSocket at ${count(results.params.idleSockets[0])} / ${count(results.params.idleSockets[results.params.idleSockets.length - 1])}`, (t) => socketCell(t)],
     ['Cancel → upstream closed p50 / p99, ms', (t) => cancelCell(t)],
     ['Resume → first replayed chunk p50 / p99, ms', (t) => resumeCell(t)],
-    ['Reconnection (client SDK, one forced cut)', () => `${NA} (client SDK not measured yet)`],
+    ['Reconnection (client SDK): time lost to one cut p50 / p99, ms', (t) => reconnectCell(t)],
   ];
   return table(['Metric', ...targets.map((t) => t.label)], rows.map(([label, show]) => [label, ...targets.map((t) => cell(t, show))]));
 }
@@ -114,6 +116,14 @@ function resumeCell(t: TargetResult): string {
   return `${ms(r.stats.p50)} / ${ms(r.stats.p99)}${inexact > 0 ? ` (${inexact} of ${r.tally.streams} not exact across the cut)` : ''}`;
 }
 
+function reconnectCell(t: TargetResult): string {
+  const r = t.reconnect;
+  if (!r) return t.name === 'sluice-sse-h2c' ? '— (the SDK speaks HTTP/1.1)' : t.name.startsWith('sluice-') ? '— (plain mode has no resume)' : '— (no resumable streams)';
+  if (r.lostMs.length === 0) return `${NA}${r.note ? ` (${r.note})` : ''}`;
+  const inexact = r.tally.streams - r.tally.exact;
+  return `${ms(r.stats.p50, 1)} / ${ms(r.stats.p99, 1)} (SDK over ${r.transport})${inexact > 0 ? `, ${inexact} of ${r.tally.streams} not exact` : ''}`;
+}
+
 function capacityTable(results: BenchResults): string {
   const steps = results.params.capacity.steps;
   const rows = results.targets
@@ -140,6 +150,7 @@ function notes(results: BenchResults): string {
     for (const point of [...(t.memory?.streams ?? []), ...(t.memory?.sockets ?? [])]) if (point.note) own.push(`- ${t.label}, memory at ${point.requested}: ${point.note}`);
     if (t.cancel?.note) own.push(`- ${t.label}, cancel: ${t.cancel.note}`);
     if (t.resume?.note) own.push(`- ${t.label}, resume: ${t.resume.note}`);
+    if (t.reconnect?.note) own.push(`- ${t.label}, reconnection: ${t.reconnect.note}`);
     return own;
   });
   return lines.length === 0 ? '' : `Notes:\n\n${lines.join('\n')}`;

@@ -4,6 +4,7 @@
  * parameters. The Markdown tables and the chart are drawn from this alone.
  */
 import type { CancelSamples } from '../loadgen/phases/cancel.ts';
+import type { ReconnectParams, ReconnectSamples } from '../loadgen/phases/reconnect.ts';
 import type { ResumeParams, ResumeSamples } from '../loadgen/phases/resume.ts';
 import type { ConcurrentParams, ConcurrentResult } from '../loadgen/phases/concurrent.ts';
 import type { TtftParams } from '../loadgen/phases/ttft.ts';
@@ -27,6 +28,7 @@ export interface RunParams {
   ttft: TtftParams;
   cancel: { samples: number; afterChunks: number; timeoutMs: number };
   resume: ResumeParams;
+  reconnect: ReconnectParams;
   cpu50: ConcurrentParams;
   throughput: ConcurrentParams;
   capacity: { steps: number[]; chunks: number; itlMs: number; rampMs: number; maxGapMs: number };
@@ -66,8 +68,8 @@ export interface TargetResult {
   memory: { streams: MemoryPoint[]; sockets: MemoryPoint[] } | null;
   /** Resumable streams (sluice only): null where the target has none. */
   resume: (ResumeSamples & { stats: Distribution }) | null;
-  /** The client SDK's reconnection: null until it is measured. */
-  reconnect: null;
+  /** The client SDK's reconnection after a forced cut (sluice SSE over HTTP/1.1 and sluice.v1 only). */
+  reconnect: (ReconnectSamples & { stats: Distribution }) | null;
   /** Every stream this target served in the run, all phases together. */
   exactness: StreamTally;
 }
