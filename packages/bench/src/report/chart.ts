@@ -42,8 +42,12 @@ function ttftBars(target: TargetResult, direct: TargetResult | null): Bar[] {
 }
 
 function capacityBar(target: TargetResult): Bar {
-  const first = target.capacity?.steps[0];
-  return { value: target.capacity?.capacity ?? (first ? 0 : null), color: COLORS.capacity, caption: 'streams' };
+  const steps = target.capacity?.steps ?? [];
+  if (steps.length === 0) return { value: null, color: COLORS.capacity, caption: '' };
+  const capacity = target.capacity!.capacity;
+  // Every step passed: the real capacity lies above the last one tried.
+  const open = steps[steps.length - 1].passed;
+  return { value: capacity ?? 0, color: COLORS.capacity, caption: capacity === null ? `< ${steps[0].streams}` : `${open ? '≥ ' : ''}${capacity}` };
 }
 
 function panel(title: string, rows: { target: TargetResult; bars: Bar[] }[], top: number, unit: string): { nodes: SvgNode[]; bottom: number } {
@@ -63,7 +67,7 @@ function panel(title: string, rows: { target: TargetResult; bars: Bar[] }[], top
       }
       const width = Math.max(1, (Math.max(0, bar.value) / max) * plotWidth);
       nodes.push(el('rect', { x: LABEL_WIDTH, y: by, width, height: barHeight - 1, fill: bar.color }));
-      const shown = unit === 'ms' ? `${bar.value >= 0 ? '+' : ''}${bar.value.toFixed(2)} ms` : bar.value === 0 ? '< first step' : String(bar.value);
+      const shown = unit === 'ms' ? `${bar.value >= 0 ? '+' : ''}${bar.value.toFixed(2)} ms` : bar.caption;
       nodes.push(el('text', { x: LABEL_WIDTH + width + 4, y: by + barHeight - 2, 'font-size': 10 }, shown));
     });
     y += ROW;
