@@ -42,7 +42,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     await loadgen.call({ type: 'init', upstreamUrl: upstream.url, targets: endpoints });
     const available: LaunchedTarget[] = [];
     for (const target of launched) {
-      const reason = target.unavailable ?? (await preflight(loadgen, target.name));
+      const reason = target.unavailable ?? (await preflight(loadgen, target));
       const result = results.get(target.name)!;
       result.transport = target.endpoint?.transport ?? null;
       if (reason === null) {
@@ -86,15 +86,17 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
 }
 
 /** One short exact stream, a few tries (a server may need a moment after it listens); null when it streams. */
-async function preflight(loadgen: LoadgenProcess, name: string): Promise<string | null> {
+async function preflight(loadgen: LoadgenProcess, target: LaunchedTarget): Promise<string | null> {
   let error: string | null = null;
   for (let attempt = 0; attempt < PREFLIGHT_ATTEMPTS; attempt++) {
-    const outcome = await loadgen.call({ type: 'preflight', target: name });
+    const outcome = await loadgen.call({ type: 'preflight', target: target.name });
     if (outcome.ok) return null;
     error = outcome.error;
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
-  return `n/a (not available: ${error})`;
+  // An HTTP/1.1 server answers an h2c preface with a protocol error: say what that means.
+  const hint = target.endpoint?.transport === 'sse-h2c' && /ERR_HTTP2|Protocol error/.test(error ?? '') ? 'the gateway does not serve h2c on this port: ' : '';
+  return `n/a (not available: ${hint}${error})`;
 }
 
 function countSteps(params: Session['params'], available: LaunchedTarget[]): number {
