@@ -1,6 +1,8 @@
 /** The bench upstream, on loopback: exact streams, refusals, and the abort feed the cancel phase relies on. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { request } from 'undici';
 import { startUpstream } from '../src/upstream/server.ts';
 import { UpstreamWatch } from '../src/loadgen/upstream-watch.ts';
@@ -23,7 +25,8 @@ test('streams exactly the chunks asked for, paced, then [DONE]', async (t) => {
   assert.equal(outcome.exact, true, outcome.error ?? recorder.text);
   assert.equal(outcome.chunks, 6);
   assert.equal(recorder.gaps!.length, 5);
-  assert.deepEqual(upstream.stats(), { open: 0, started: 1, completed: 1, aborted: 0 });
+  const { connections: _connections, ...counts } = upstream.stats();
+  assert.deepEqual(counts, { open: 0, started: 1, completed: 1, aborted: 0 });
 });
 
 test('answers a non-streaming request with the same text in one completion', async (t) => {
@@ -76,4 +79,25 @@ test('reports a stream its client abandoned on the abort feed, and drops what is
   await running;
   assert.equal(idle.outcome().completed, false, 'a dropped stream is not counted complete');
   assert.equal((await watch.waitFor((s) => s.open === 0, 5000)).open, 0);
+});
+
+test('a drop closes the connections a pool keeps idle, and keeps the abort feed', async (t) => {
+  const upstream = await startUpstream();
+  const watch = await UpstreamWatch.connect(upstream.url);
+  t.after(async () => {
+    await watch.close();
+    await upstream.close();
+  });
+  const idle = connect(Number(new URL(upstream.url).port), '127.0.0.1');
+  await once(idle, 'connect');
+  const closed = once(idle, 'close');
+  await watch.drop();
+  await closed;
+  const recorder = new StreamRecorder({ id: 'after-drop', chunks: 1000, ttftMs: 0, itlMs: 5 });
+  const client = new SseClient(directTo(upstream.url));
+  t.after(() => client.close());
+  const aborter = new AbortController();
+  recorder.onChunk = (r) => r.chunks === 1 && aborter.abort();
+  await client.run(recorder, aborter.signal);
+  assert.notEqual(await watch.abortSeen('after-drop', 5000), null, 'the abort feed still reports');
 });

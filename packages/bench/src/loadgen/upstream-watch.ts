@@ -8,6 +8,7 @@ import { SseDecoder } from '@sluice/protocol';
 import type { UpstreamStats } from '../upstream/server.ts';
 
 const POLL_MS = 25;
+const SETTLE_MS = 500;
 
 export class UpstreamWatch {
   readonly #url: string;
@@ -88,8 +89,24 @@ export class UpstreamWatch {
     }
   }
 
-  /** Ends every stream still open at the upstream; returns how many there were. */
+  /**
+   * Ends every stream still open at the upstream and closes its connections,
+   * once their number has stopped changing: undici opens a spare connection
+   * for each request aborted mid-response (nodejs/undici#5845), a moment
+   * after the abort, and never uses it, so a phase that cancels thousands of
+   * streams leaves thousands of idle connections behind. Returns how many
+   * streams were still open.
+   */
   async drop(): Promise<number> {
+    let last = -1;
+    let stableSince = performance.now();
+    await this.waitFor((s) => {
+      if (s.connections !== last) {
+        last = s.connections;
+        stableSince = performance.now();
+      }
+      return performance.now() - stableSince > SETTLE_MS;
+    }, 10_000);
     const answer = await request(`${this.#url}/_bench/drop`, { method: 'POST', dispatcher: this.#agent });
     return ((await answer.body.json()) as { dropped: number }).dropped;
   }

@@ -8,16 +8,19 @@
  * - `GET /_bench/stats`: how many streams are open right now, and totals;
  * - `GET /_bench/events`: an SSE feed with one event per stream the client
  *   abandoned before its end, which is how the load generator times cancels;
- * - `POST /_bench/drop`: end every open stream now, and close idle connections.
+ * - `POST /_bench/drop`: end every open stream now, and close every connection
+ *   but the abort feeds'.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { parsePrompt, expectedText, BadPromptError, type StreamSpec } from '../workload.ts';
 import { chunkWriter, completionBody, DONE_EVENT } from './chunks.ts';
 import { readJsonBody, BodyError, sendError } from './http-body.ts';
 
 export interface UpstreamStats {
   open: number;
+  /** TCP connections open to the upstream right now. */
+  connections: number;
   started: number;
   completed: number;
   aborted: number;
@@ -34,9 +37,10 @@ export interface RunningUpstream {
 const PROMPT_TOKENS = 12;
 
 export async function startUpstream(options: { port?: number; host?: string } = {}): Promise<RunningUpstream> {
-  const stats: UpstreamStats = { open: 0, started: 0, completed: 0, aborted: 0 };
+  const stats: UpstreamStats = { open: 0, connections: 0, started: 0, completed: 0, aborted: 0 };
   const watchers = new Set<ServerResponse>();
   const openStreams = new Set<ServerResponse>();
+  const sockets = new Set<Socket>();
 
   const announceAbort = (id: string, chunksSent: number): void => {
     const event = `data: ${JSON.stringify({ id, chunksSent })}\n\n`;
@@ -57,7 +61,7 @@ export async function startUpstream(options: { port?: number; host?: string } = 
     }
     if (req.method === 'GET' && path === '/_bench/stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify(stats));
+      return void res.end(JSON.stringify({ ...stats, connections: sockets.size }));
     }
     if (req.method === 'POST' && path === '/_bench/drop') {
       // Ends every open stream from this side (for targets that never pass a
@@ -66,7 +70,10 @@ export async function startUpstream(options: { port?: number; host?: string } = 
       // phase: their leftovers must not weigh on the phases that follow.
       const dropped = openStreams.size;
       for (const stream of openStreams) stream.destroy();
-      server.closeIdleConnections();
+      // Every connection but the abort feeds' and this one: a pooled connection
+      // whose last stream was abandoned is not "idle" to closeIdleConnections().
+      const keep = new Set([req.socket, ...[...watchers].map((watcher) => watcher.socket)]);
+      for (const socket of sockets) if (!keep.has(socket)) socket.destroy();
       res.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
       return void res.end(JSON.stringify({ dropped }));
     }
@@ -153,6 +160,10 @@ export async function startUpstream(options: { port?: number; host?: string } = 
     schedule();
   }
 
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
@@ -166,7 +177,7 @@ export async function startUpstream(options: { port?: number; host?: string } = 
     url,
     baseURL: `${url}/v1`,
     server,
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, connections: sockets.size }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const watcher of watchers) watcher.end();
