@@ -41,9 +41,13 @@ test('twenty streams share one socket and each arrives exactly, with usage and c
 });
 
 test('when the socket drops mid-stream, a new one opens and every stream resumes from its last seq', async () => {
-  const { server, client } = await setup({}, 5);
+  const { server, client } = await setup({}, 10);
   const streams = Array.from({ length: 10 }, (_, i) => client.chat.stream(ask(`r${i}`)));
-  setTimeout(() => server.dropAllSockets(), 40);
+  // Drop once every stream is under way (a fixed delay would race a busy machine).
+  void (async () => {
+    while (server.progress().streams < 10 || server.progress().fewestEvents < 2) await new Promise((r) => setTimeout(r, 2));
+    server.dropAllSockets();
+  })();
   const finals = await Promise.all(streams.map((s) => s.final()));
   finals.forEach((final, i) => assert.equal(final.text, words(`r${i}`).join('')));
   assert.equal(server.connections(), 2);

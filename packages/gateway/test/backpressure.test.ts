@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { startSimServer, type RunningGateway, type SimServer } from '@sluice/gateway';
-import { chatBody, startTestGateway, upstreamProvider } from './helpers/gateway.ts';
+import type { RunningGateway, SimServer } from '@sluice/gateway';
+import { chatBody, startGatewayWithUpstream, type UpstreamRig } from './helpers/gateway.ts';
 import { nextEvent } from './helpers/sse.ts';
 
 const TOKENS = 400_000;
@@ -10,15 +10,13 @@ const TOKENS = 400_000;
 describe('backpressure: a client that does not read slows the upstream, not the heap', () => {
   let upstream: SimServer;
   let gateway: RunningGateway;
+  let rig: UpstreamRig;
 
   before(async () => {
-    upstream = await startSimServer();
-    gateway = await startTestGateway({ providers: [upstreamProvider('up', upstream.baseURL)] });
+    rig = await startGatewayWithUpstream();
+    ({ upstream, gateway } = rig);
   });
-  after(async () => {
-    await gateway.close();
-    await upstream.close();
-  });
+  after(() => rig.close());
 
   test('the gateway stops reading the upstream while the client socket is full', async () => {
     const url = new URL(gateway.url);

@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { startSimServer, type RunningGateway, type SimServer } from '@sluice/gateway';
-import { chatBody, postChat, startTestGateway, upstreamProvider } from './helpers/gateway.ts';
+import type { RunningGateway, SimServer } from '@sluice/gateway';
+import { chatBody, postChat, startGatewayWithUpstream, type UpstreamRig } from './helpers/gateway.ts';
 import { assertPromptly, nextEvent } from './helpers/sse.ts';
 
 describe('a client that goes away stops the upstream spend', () => {
   let upstream: SimServer;
   let gateway: RunningGateway;
+  let rig: UpstreamRig;
 
   before(async () => {
-    upstream = await startSimServer();
-    gateway = await startTestGateway({ providers: [upstreamProvider('up', upstream.baseURL)] });
+    rig = await startGatewayWithUpstream();
+    ({ upstream, gateway } = rig);
   });
-  after(async () => {
-    await gateway.close();
-    await upstream.close();
-  });
+  after(() => rig.close());
 
   test('aborting a plain SSE stream aborts the upstream request within 100 ms', async () => {
     await assertPromptly('upstream abort after the client left', 100, async () => {

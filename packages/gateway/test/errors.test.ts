@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { startSimServer, type RunningGateway, type SimServer } from '@sluice/gateway';
-import { chatBody, postChat, startTestGateway, upstreamProvider } from './helpers/gateway.ts';
+import type { RunningGateway, SimServer } from '@sluice/gateway';
+import { chatBody, postChat, upstreamProvider, startGatewayWithUpstream, type UpstreamRig, unusedPort } from './helpers/gateway.ts';
 import { readSse } from './helpers/sse.ts';
 
 interface WireError {
@@ -20,31 +19,21 @@ async function expectError(response: Response, status: number, code: string | nu
   return body;
 }
 
-/** A port with nothing listening on it. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('errors, in the OpenAI shape', () => {
   let upstream: SimServer;
   let gateway: RunningGateway;
+  let rig: UpstreamRig;
 
   before(async () => {
-    upstream = await startSimServer();
-    gateway = await startTestGateway({
+    rig = await startGatewayWithUpstream({
       server: { bodyLimitBytes: 64 * 1024 },
-      providers: [upstreamProvider('up', upstream.baseURL), upstreamProvider('dead', `http://127.0.0.1:${await deadPort()}/v1`)],
+      providers: [upstreamProvider('dead', `http://127.0.0.1:${await unusedPort()}/v1`)],
       retries: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 2000 },
     });
+    ({ upstream, gateway } = rig);
   });
-  after(async () => {
-    await gateway.close();
-    await upstream.close();
-  });
+  after(() => rig.close());
 
   test('malformed JSON is a 400', async () => {
     await expectError(await postChat(gateway, '{"model": "sim/x", "messages": ['), 400, 'invalid_json');

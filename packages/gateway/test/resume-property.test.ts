@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { simText, type RunningGateway } from '@sluice/gateway';
+import { seededRandom, simText, type RunningGateway } from '@sluice/gateway';
 import { chatBody, postChat, startTestGateway } from './helpers/gateway.ts';
 import { readEventsThenCut } from './helpers/partial-sse.ts';
 import { readSse } from './helpers/sse.ts';
+import { MultiplexClient } from './helpers/ws.ts';
+import type { WsServerMessage } from '@sluice/protocol';
 
-/** A small seeded PRNG, so a failing case can be replayed from its seed. */
+/** Whole numbers below `n` from a seeded PRNG, so a failing case can be replayed from its seed. */
 function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const random = seededRandom(seed);
+  return (n) => Math.floor(random() * n);
 }
 
 interface Event {
@@ -45,11 +42,52 @@ const secondLegs: Record<string, SecondLeg> = {
   },
 };
 
-/** Register more legs (another transport) before the suite runs. */
-export function addLegs(first: Record<string, FirstLeg>, second: Record<string, SecondLeg>): void {
-  Object.assign(firstLegs, first);
-  Object.assign(secondLegs, second);
+/** A `sluice.v1` message as the SSE event it stands for, so legs of either transport compare alike. */
+function asEvent(message: WsServerMessage): Event | null {
+  if (message.type === 'chunk') return { id: String(message.seq), data: JSON.stringify(message.data) };
+  if (message.type === 'done') return { id: String(message.seq), data: '[DONE]' };
+  if (message.type === 'error') return { id: String(message.seq), data: JSON.stringify({ error: message.error }) };
+  return null;
 }
+
+/** Read one request's events on a socket, ending at its terminal or after `limit` events (then the socket is cut). */
+function readOnSocket(client: MultiplexClient, id: string, limit: number): Promise<{ streamId: string; token: string; events: Event[] }> {
+  return new Promise((resolve) => {
+    const events: Event[] = [];
+    let streamId = '';
+    let token = '';
+    client.listen(id, (message) => {
+      if (message.type === 'accepted') {
+        streamId = message.streamId;
+        token = message.token ?? '';
+        return;
+      }
+      const event = asEvent(message);
+      if (event === null || events.length >= limit) return;
+      events.push(event);
+      if (events.length === limit || message.type !== 'chunk') {
+        client.ws.terminate();
+        resolve({ streamId, token, events });
+      }
+    });
+  });
+}
+
+firstLegs['WS sluice.v1'] = async (gateway, body, cutAfter) => {
+  const client = await MultiplexClient.connect(gateway);
+  const reading = readOnSocket(client, 'first', cutAfter);
+  client.send({ type: 'request', id: 'first', body });
+  return reading;
+};
+
+secondLegs['WS resume'] = async (gateway, streamId, token, after) => {
+  const client = await MultiplexClient.connect(gateway);
+  const reading = readOnSocket(client, 'again', Infinity);
+  client.send({ type: 'resume', id: 'again', streamId, after, token });
+  const { events } = await reading;
+  // A reader that already had the end is told the end again; it is not a new event.
+  return events.filter((e) => Number(e.id) > after);
+};
 
 const CASES = 200;
 
@@ -62,7 +100,8 @@ describe('resume property: any cut, any delay, any transport pair, the same text
     await gateway.close();
   });
 
-  test(`${CASES} seeded cases`, async () => {
+  test(`${CASES} seeded cases`, async (t) => {
+    const pairs = new Map<string, number>();
     const firstNames = Object.keys(firstLegs);
     const secondNames = Object.keys(secondLegs);
     const runCase = async (seed: number) => {
@@ -74,6 +113,7 @@ describe('resume property: any cut, any delay, any transport pair, the same text
       const firstName = firstNames[rand(firstNames.length)];
       const secondName = secondNames[rand(secondNames.length)];
       const label = `seed ${seed}: ${tokens} tokens, cut after ${cutAfter}, ${firstName} then ${secondName}`;
+      pairs.set(`${firstName} → ${secondName}`, (pairs.get(`${firstName} → ${secondName}`) ?? 0) + 1);
       const first = await firstLegs[firstName](gateway, body, cutAfter);
       await new Promise((r) => setTimeout(r, rand(40)));
       const last = Number(first.events.at(-1)?.id ?? 0);
@@ -93,5 +133,7 @@ describe('resume property: any cut, any delay, any transport pair, the same text
         while (next < CASES) await runCase(1000 + next++);
       }),
     );
+    for (const [pair, count] of pairs) t.diagnostic(`${pair}: ${count} cases`);
+    assert.equal(pairs.size, firstNames.length * secondNames.length, 'every transport pair was exercised');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { simText, startSimServer, type RunningGateway, type SimServer } from '@sluice/gateway';
-import { chatBody, postChat, startTestGateway, upstreamProvider } from './helpers/gateway.ts';
+import { simText, type RunningGateway, type SimServer } from '@sluice/gateway';
+import { chatBody, postChat, startGatewayWithUpstream, type UpstreamRig } from './helpers/gateway.ts';
 import { readEventsThenCut } from './helpers/partial-sse.ts';
 import { assertPromptly, nextEvent, readSse, textOf } from './helpers/sse.ts';
 
@@ -12,19 +12,16 @@ const KEY_B = { authorization: 'Bearer sk-b-0123456789' };
 describe('resumable streams on one replica', () => {
   let upstream: SimServer;
   let gateway: RunningGateway;
+  let rig: UpstreamRig;
 
   before(async () => {
-    upstream = await startSimServer();
-    gateway = await startTestGateway({
+    rig = await startGatewayWithUpstream({
       keys: [{ name: 'a', key: 'sk-a-0123456789' }, { name: 'b', key: 'sk-b-0123456789' }],
-      providers: [upstreamProvider('up', upstream.baseURL)],
       streams: { lingerMs: 300, retentionMs: 60_000 },
     });
+    ({ upstream, gateway } = rig);
   });
-  after(async () => {
-    await gateway.close();
-    await upstream.close();
-  });
+  after(() => rig.close());
 
   function get(id: string, headers: Record<string, string> = {}, query = ''): Promise<Response> {
     return fetch(`${gateway.baseURL}/streams/${id}${query}`, { headers });

@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { simText, startSimServer, type RunningGateway, type SimServer } from '@sluice/gateway';
-import { chatBody, postChat, startTestGateway, upstreamProvider } from './helpers/gateway.ts';
+import { simText, type RunningGateway, type SimServer } from '@sluice/gateway';
+import { chatBody, postChat, upstreamProvider, startGatewayWithUpstream, type UpstreamRig, unusedPort } from './helpers/gateway.ts';
 import { readSse, textOf } from './helpers/sse.ts';
 
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('routing: aliases, prices and failover', () => {
   let upstream: SimServer;
   let gateway: RunningGateway;
+  let rig: UpstreamRig;
 
   before(async () => {
-    upstream = await startSimServer();
-    gateway = await startTestGateway({
-      providers: [upstreamProvider('dead', `http://127.0.0.1:${await deadPort()}/v1`), upstreamProvider('up', upstream.baseURL)],
+    rig = await startGatewayWithUpstream({
+      providers: [upstreamProvider('dead', `http://127.0.0.1:${await unusedPort()}/v1`)],
       models: [
         { name: 'resilient', target: 'dead/big', fallbacks: ['backup'], price: { input: 1, output: 2 } },
         { name: 'backup', target: 'up/small', price: { input: 10, output: 20 } },
@@ -28,11 +20,9 @@ describe('routing: aliases, prices and failover', () => {
       ],
       retries: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 100 },
     });
+    ({ upstream, gateway } = rig);
   });
-  after(async () => {
-    await gateway.close();
-    await upstream.close();
-  });
+  after(() => rig.close());
 
   test('an unreachable primary fails over before the first token; the client sees one clean stream', async () => {
     const body = chatBody({ model: 'resilient', stream: true, stream_options: { include_usage: true }, sim: { tokens: 10 } });

@@ -18,6 +18,8 @@ export const ErrorCodes = {
   unsupportedFrame: 'unsupported_frame',
   tooManyStreams: 'too_many_streams',
   duplicateId: 'duplicate_id',
+  upgradeRequired: 'upgrade_required',
+  originNotAllowed: 'origin_not_allowed',
   bodyTooLarge: 'body_too_large',
   invalidApiKey: 'invalid_api_key',
   modelNotFound: 'model_not_found',

@@ -7,6 +7,7 @@
  */
 import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '@sluice/gateway';
 
 export interface ChaosOptions {
   /** Where to forward, e.g. the gateway's `http://127.0.0.1:PORT`. */
@@ -27,7 +28,7 @@ export interface ChaosProxy {
 
 export async function startChaosProxy(options: ChaosOptions): Promise<ChaosProxy> {
   const target = new URL(options.target);
-  const random = mulberry32(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const stats = { connections: 0, cuts: 0, refusedUpgrades: 0 };
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
@@ -85,16 +86,5 @@ export async function startChaosProxy(options: ChaosOptions): Promise<ChaosProxy
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

@@ -21,6 +21,8 @@ export interface WsTestServer {
   connections(): number;
   received: WsClientMessage[];
   cancelled(): string[];
+  /** How many streams exist, and the fewest events any of them has so far. */
+  progress(): { streams: number; fewestEvents: number };
   dropAllSockets(): void;
   close(): Promise<void>;
 }
@@ -97,6 +99,7 @@ export async function startWsTestServer(tokensFor: (content: string) => string[]
     connections: () => opened,
     received,
     cancelled: () => [...logs.entries()].filter(([, log]) => log.cancelled).map(([id]) => id),
+    progress: () => ({ streams: logs.size, fewestEvents: Math.min(...[...logs.values()].map((log) => log.entries.length)) }),
     dropAllSockets: () => {
       for (const socket of wss.clients) socket.terminate();
     },

@@ -2,19 +2,19 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { GatewayContext } from './context.ts';
 import { installCors } from './cors.ts';
 import { installErrorHandler } from './error-reply.ts';
+import type { ProtocolOptions } from './http-server.ts';
 import { registerInfoRoutes } from './routes.ts';
 import { registerChatRoute } from '../transports/sse/chat-route.ts';
 import { registerStreamRoutes } from '../transports/sse/streams-routes.ts';
 
 /** The Fastify application: parsers, the error handler and every route. */
-export function createHttpApp(ctx: GatewayContext): FastifyInstance {
-  const app = Fastify({
+export function createHttpApp(ctx: GatewayContext, protocol: ProtocolOptions = {}): FastifyInstance {
+  const app = fastifyFor(protocol, {
     loggerInstance: ctx.logger as FastifyBaseLogger,
     // Each stream logs one summary line when it settles; per-request access lines would double that.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.config.server.bodyLimitBytes,
     return503OnClosing: true,
-    forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
   });
   // Accept JSON whatever the Content-Type says (curl -d sends form-urlencoded), with the same poisoning guards.
@@ -25,4 +25,26 @@ export function createHttpApp(ctx: GatewayContext): FastifyInstance {
   registerChatRoute(app, ctx);
   registerStreamRoutes(app, ctx);
   return app;
+}
+
+/** The options that do not depend on the protocol. */
+interface CommonOptions {
+  loggerInstance: FastifyBaseLogger;
+  logController: LogController;
+  bodyLimit: number;
+  return503OnClosing: boolean;
+  keepAliveTimeout: number;
+}
+
+/**
+ * Fastify on the chosen protocol. Routes are typed for HTTP/1.1; under
+ * HTTP/2 Fastify hands them Node's compatibility request and response,
+ * which have every member they use (headers, writeHead, write, end,
+ * flushHeaders, 'drain', 'close'), hence the one cast.
+ */
+function fastifyFor(protocol: ProtocolOptions, options: CommonOptions): FastifyInstance {
+  if (protocol.https !== undefined) return Fastify({ ...options, http2: true, https: protocol.https }) as unknown as FastifyInstance;
+  if (protocol.http2) return Fastify({ ...options, http2: true }) as unknown as FastifyInstance;
+  // HTTP/2 servers close their idle sessions themselves; HTTP/1.1 keep-alive connections need telling.
+  return Fastify({ ...options, forceCloseConnections: 'idle' });
 }

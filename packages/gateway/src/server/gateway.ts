@@ -15,8 +15,10 @@ import { MemoryStreamLogStore } from '../streams/store/memory-store.ts';
 import { RedisStreamLogStore } from '../streams/store/redis-store.ts';
 import type { StreamLogStore } from '../streams/store/types.ts';
 import { KeepaliveTicker } from '../transports/sse/keepalive.ts';
+import { registerWebSocketTransport, type WebSocketTransport } from '../transports/ws/websocket-transport.ts';
 import { createHttpApp } from './app.ts';
 import type { GatewayContext } from './context.ts';
+import { protocolOptions } from './http-server.ts';
 import { settle } from './settlement.ts';
 
 export interface StartGatewayOptions {
@@ -49,9 +51,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   if (config.keys.length === 0 && !LOOPBACK.test(host)) {
     throw new ConfigError(`refusing to listen on ${host} without gateway keys: add "keys" to the config, or bind to 127.0.0.1`);
   }
+  const protocol = protocolOptions(config.server);
   const logger = options.logger ?? pino({ level: options.logLevel ?? config.logLevel });
   const context = createContext(config, logger, env);
-  const app = createHttpApp(context);
+  const app = createHttpApp(context, protocol);
+  const websockets = registerWebSocketTransport(app, context);
   try {
     await app.listen({ host, port });
   } catch (error) {
@@ -60,7 +64,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   }
   const address = app.server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}`;
+  const url = `${protocol.https === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`;
   if (context.keys.open) logger.info(`no gateway keys configured: serving without authentication, on loopback only (${url})`);
   let closing: Promise<void> | undefined;
   return {
@@ -68,7 +72,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     baseURL: `${url}/v1`,
     context,
     app,
-    close: () => (closing ??= shutdown(app, context)),
+    close: () => (closing ??= shutdown(app, context, websockets)),
   };
 }
 
@@ -98,9 +102,11 @@ function createStreamStore(config: SluiceConfig, logger: Logger): StreamLogStore
   return new RedisStreamLogStore({ ...config.redis, retentionMs, onError: (error) => logger.error({ err: error }, 'redis stream store') });
 }
 
-async function shutdown(app: FastifyInstance, context: GatewayContext): Promise<void> {
+async function shutdown(app: FastifyInstance, context: GatewayContext, websockets: WebSocketTransport): Promise<void> {
   const serverClosed = app.close();
   await context.registry.drain(context.config.shutdown.drainTimeoutMs);
+  // Every stream has ended and been written; sockets can be told the server is going away (1001).
+  await websockets.close();
   await closeRemainingConnections(app, serverClosed);
   await closeContext(context);
 }

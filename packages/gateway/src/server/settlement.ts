@@ -1,11 +1,12 @@
+import type { UsageRecord } from '../billing/usage-store.ts';
 import type { Settlement } from '../streams/generation.ts';
 import type { GatewayContext } from './context.ts';
 import { logError } from './error-reply.ts';
 
-/** What happens once per finished stream: the ledger row and one summary log line. */
+/** What happens once per finished stream: the ledger row and one summary log line, from the same record. */
 export function settle(ctx: GatewayContext, settlement: Settlement): void {
   const { usage } = settlement;
-  ctx.usage.record({
+  const record: UsageRecord = {
     at: Date.now(),
     streamId: settlement.id,
     key: settlement.owner,
@@ -18,21 +19,9 @@ export function settle(ctx: GatewayContext, settlement: Settlement): void {
     cost: usage.cost ?? 0,
     ttftMs: settlement.ttftMs,
     durationMs: settlement.durationMs,
-  });
-  const summary = {
-    stream: settlement.id,
-    key: settlement.owner,
-    model: settlement.model,
-    target: settlement.target,
-    status: settlement.status,
-    promptTokens: usage.prompt_tokens,
-    completionTokens: usage.completion_tokens,
-    estimated: usage.estimated === true,
-    cost: usage.cost ?? 0,
-    ttftMs: settlement.ttftMs,
-    durationMs: settlement.durationMs,
-    retries: settlement.retries,
   };
+  ctx.usage.record(record);
+  const summary = { ...record, retries: settlement.retries };
   if (settlement.error !== null && settlement.status === 'error') logError(ctx, settlement.error, summary);
   ctx.logger.info(summary, 'stream settled');
 }

@@ -107,6 +107,8 @@ export class Generation implements SubscriptionHost {
     this.#subscriptions.add(subscription);
     subscription.pump();
     if (subscription.closed) this.#subscriptions.delete(subscription);
+    // A run paused because no reader had room (its last one may have left) goes on now that one has.
+    else if (!subscription.blocked) this.onSubscriberReady();
     return subscription;
   }
 
@@ -115,7 +117,8 @@ export class Generation implements SubscriptionHost {
     subscription.close();
     if (!this.#subscriptions.delete(subscription)) return;
     if (this.#subscriptions.size === 0) this.#detached();
-    else this.onSubscriberReady();
+    // Those left may have room; with nobody left, a resumable stream runs on into its log.
+    this.onSubscriberReady();
   }
 
   /** Abort the upstream now; every subscriber receives the error as the stream's end. */

@@ -1,4 +1,5 @@
-import { startGateway, type RunningGateway, type SluiceConfigInput } from '@sluice/gateway';
+import { createServer } from 'node:net';
+import { startGateway, startSimServer, type RunningGateway, type SimServer, type SluiceConfigInput } from '@sluice/gateway';
 
 /**
  * A real gateway on a free loopback port, quiet and without a ledger file
@@ -24,4 +25,33 @@ export function postChat(gateway: RunningGateway, body: unknown, headers: Record
     body: typeof body === 'string' ? body : JSON.stringify(body),
     signal,
   });
+}
+
+/** A real gateway in front of a real HTTP simulator (provider `up`), which records every request and abort. */
+export interface UpstreamRig {
+  gateway: RunningGateway;
+  upstream: SimServer;
+  close(): Promise<void>;
+}
+
+export async function startGatewayWithUpstream(config: SluiceConfigInput = {}): Promise<UpstreamRig> {
+  const upstream = await startSimServer();
+  const gateway = await startTestGateway({ ...config, providers: [upstreamProvider('up', upstream.baseURL), ...(config.providers ?? [])] });
+  return {
+    gateway,
+    upstream,
+    close: async () => {
+      await gateway.close();
+      await upstream.close();
+    },
+  };
+}
+
+/** A loopback port with nothing listening on it: an upstream that cannot be reached. */
+export async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -1,33 +1,12 @@
 import type { ChatCompletionRequest } from '@sluice/protocol';
 import { readSimControls, type SimControls } from './controls.ts';
+import { hashString, seededRandom } from './random.ts';
 
 const WORDS = (
   'the a stream token river gate water flows through narrow channel quietly steady bright signal packet ' +
   'server client resume cursor sequence latency budget model prompt answer reason careful simple honest ' +
   'measure every byte arrives once order kept never lost nor twice under load across proxies and replicas'
 ).split(' ');
-
-/** FNV-1a: a stable 32-bit hash, so the same prompt always gives the same words. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Split a given text into word-sized tokens whose concatenation is the text exactly. */
 export function splitIntoTokens(text: string): string[] {
@@ -37,7 +16,7 @@ export function splitIntoTokens(text: string): string[] {
 /** The tokens the simulator streams for a request: deterministic in (model, messages, seed, count). */
 export function simTokens(body: ChatCompletionRequest, controls: SimControls = readSimControls(body)): string[] {
   if (controls.text !== undefined) return splitIntoTokens(controls.text);
-  const next = prng(hash(`${body.model}\u0000${JSON.stringify(body.messages)}\u0000${controls.seed}`));
+  const next = seededRandom(hashString(`${body.model}\u0000${JSON.stringify(body.messages)}\u0000${controls.seed}`));
   const tokens: string[] = [];
   for (let i = 0; i < controls.tokens; i++) {
     const word = WORDS[Math.floor(next() * WORDS.length)];

@@ -1,0 +1,4 @@
+import { describeConformance } from './suite.ts';
+import { sseHttp2Driver } from './sse-http2-driver.ts';
+
+describeConformance(sseHttp2Driver('h2c'));
