@@ -23,6 +23,7 @@ export function fullPlan(openFileLimit: number): RunParams {
     capacity: { steps: [250, 500, 1000, 2000, 4000, 8000], chunks: 64, itlMs: 20, rampMs: 1000, maxGapMs: 200 },
     idleStreams: [1000, large],
     idleSockets: [1000, large],
+    memorySettleMs: 1000,
   };
 }
 
@@ -30,7 +31,7 @@ export function quickPlan(): RunParams {
   return {
     mode: 'quick',
     ttft: { rounds: 40, warmupRounds: 10, chunks: 4, itlMs: 2 },
-    cancel: { samples: 8, afterChunks: 3, timeoutMs: 1000 },
+    cancel: { samples: 8, afterChunks: 3, timeoutMs: 500 },
     resume: { samples: 4, chunks: 12, cutAfter: 4, itlMs: 5 },
     reconnect: { samples: 2, chunks: 20, itlMs: 10, cutAfter: 5 },
     cpu50: { streams: 50, chunks: 16, itlMs: 20, rampMs: 200, sustainMs: 300 },
@@ -38,5 +39,6 @@ export function quickPlan(): RunParams {
     capacity: { steps: [100], chunks: 16, itlMs: 20, rampMs: 200, maxGapMs: 200 },
     idleStreams: [100],
     idleSockets: [100],
+    memorySettleMs: 200,
   };
 }

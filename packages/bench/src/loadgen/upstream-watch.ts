@@ -8,7 +8,7 @@ import { SseDecoder } from '@sluice/protocol';
 import type { UpstreamStats } from '../upstream/server.ts';
 
 const POLL_MS = 25;
-const SETTLE_MS = 500;
+const SETTLE_MS = 300;
 
 export class UpstreamWatch {
   readonly #url: string;

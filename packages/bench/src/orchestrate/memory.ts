@@ -1,15 +1,13 @@
 /**
  * Memory per idle open stream and per idle WebSocket: the target's resident
  * memory before and after opening N streams that wait for their first
- * token (RSS delta / N). Read one second after the last one opened, so the
- * figure is what the target holds, not a transient.
+ * token (RSS delta / N). Read a while (a second in the full run) after the
+ * last one opened, so the figure is what the target holds, not a transient.
  */
 import { sampleProcess } from '../procs/proc-sample.ts';
 import type { MemoryPoint } from '../report/results.ts';
 import type { LaunchedTarget } from '../targets/launch.ts';
 import { pidOf, type Session } from './session.ts';
-
-const SETTLE_MS = 1000;
 
 export async function measureMemory(session: Session, target: LaunchedTarget): Promise<{ streams: MemoryPoint[]; sockets: MemoryPoint[] } | null> {
   const pid = pidOf(target);
@@ -22,13 +20,13 @@ export async function measureMemory(session: Session, target: LaunchedTarget): P
 
 async function series(session: Session, pid: number, target: LaunchedTarget, kind: 'idle-streams' | 'idle-sockets', counts: number[]): Promise<MemoryPoint[]> {
   const points: MemoryPoint[] = [];
-  await sleep(SETTLE_MS);
+  await sleep(session.params.memorySettleMs);
   const before = sampleProcess(pid).rssBytes;
   try {
     for (const count of counts) {
       session.progress.step(`memory ${kind === 'idle-streams' ? 'idle streams' : 'idle sockets'} ${count}  ${target.name}`);
       const opened = await session.loadgen.call({ type: kind, target: target.name, total: count });
-      await sleep(SETTLE_MS);
+      await sleep(session.params.memorySettleMs);
       const after = sampleProcess(pid).rssBytes;
       points.push({
         requested: count,

@@ -34,6 +34,8 @@ export interface RunParams {
   capacity: { steps: number[]; chunks: number; itlMs: number; rampMs: number; maxGapMs: number };
   idleStreams: number[];
   idleSockets: number[];
+  /** How long memory is left to settle before each reading, ms. */
+  memorySettleMs: number;
 }
 
 export interface CapacityStep extends ConcurrentResult {
