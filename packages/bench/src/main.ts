@@ -1,0 +1,53 @@
+/**
+ * `npm run bench [-- --quick] [--targets a,b] [--out DIR] [--keep-logs]`
+ *
+ * Runs the benchmark, prints the Markdown tables on stdout (progress goes to
+ * stderr) and writes `<date>.json`, `.md` and `.svg` to the results folder.
+ */
+import { fileURLToPath } from 'node:url';
+import { runBench } from './orchestrate/run.ts';
+import { renderMarkdown } from './report/markdown.ts';
+import { writeResults } from './report/write.ts';
+import { TARGET_ORDER, type TargetName } from './targets/target.ts';
+
+const USAGE = `usage: npm run bench -- [--quick] [--targets ${TARGET_ORDER.join(',')}] [--out DIR] [--keep-logs]
+  --quick      the smoke run: every phase, small, under a minute (timings not meaningful)
+  --targets    measure only these targets (default: all)
+  --out        where to write <date>.json/.md/.svg (default: packages/bench/results)
+  --keep-logs  keep the servers' logs and configs, and say where`;
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { quick: boolean; targets: TargetName[]; out: string; keepLogs: boolean } {
+  const options = { quick: false, targets: [...TARGET_ORDER] as TargetName[], out: fileURLToPath(new URL('../results/', import.meta.url)), keepLogs: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') options.quick = true;
+    else if (arg === '--keep-logs') options.keepLogs = true;
+    else if (arg === '--out') options.out = argv[++i] ?? '';
+    else if (arg === '--targets') {
+      const names = (argv[++i] ?? '').split(',').filter(Boolean);
+      const unknown = names.filter((n) => !(TARGET_ORDER as readonly string[]).includes(n));
+      if (unknown.length > 0 || names.length === 0) throw new UsageError(`unknown target(s): ${unknown.join(', ') || '(none given)'}`);
+      options.targets = TARGET_ORDER.filter((n) => names.includes(n));
+    } else if (arg === '--help' || arg === '-h') throw new UsageError('');
+    else throw new UsageError(`unknown option ${arg}`);
+  }
+  if (options.out === '') throw new UsageError('--out needs a directory');
+  return options;
+}
+
+try {
+  const options = parseArgs(process.argv.slice(2));
+  const results = await runBench({ quick: options.quick, targets: options.targets, keepLogs: options.keepLogs });
+  const files = writeResults(results, options.out);
+  process.stdout.write(renderMarkdown(results));
+  process.stderr.write(`bench: wrote ${files.json}\n       ${files.markdown}\n       ${files.svg}\n`);
+} catch (error) {
+  if (error instanceof UsageError) {
+    if (error.message) process.stderr.write(`bench: ${error.message}\n`);
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,127 @@
+/**
+ * One benchmark run: start the upstream, the targets and the load generator
+ * (each its own process), check every target streams exactly, run the
+ * phases, stop everything. Returns the raw results; reporting is separate.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { emptyTally } from '../loadgen/tally.ts';
+import { fullPlan, quickPlan } from '../plan.ts';
+import { LoadgenProcess } from '../procs/loadgen-process.ts';
+import { Progress } from '../progress.ts';
+import type { BenchResults, TargetResult } from '../report/results.ts';
+import { launchTarget, startUpstream, type LaunchedTarget } from '../targets/launch.ts';
+import { TARGET_LABELS, type TargetName } from '../targets/target.ts';
+import { describeMachine, loadNow } from './machine.ts';
+import { measureCancel, measureReconnect, measureResume, measureTtft, reconnectable, resumable } from './latency.ts';
+import { measureCapacity, measureCpu50, measureThroughput } from './load.ts';
+import { measureMemory } from './memory.ts';
+import type { Session } from './session.ts';
+
+export interface RunOptions {
+  quick: boolean;
+  targets: readonly TargetName[];
+  /** Keep the scratch directory (server logs, configs) instead of removing it. */
+  keepLogs: boolean;
+}
+
+const PREFLIGHT_ATTEMPTS = 3;
+
+export async function runBench(options: RunOptions): Promise<BenchResults> {
+  const startedAt = new Date();
+  const workDir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
+  const machine = describeMachine();
+  const params = options.quick ? quickPlan() : fullPlan(machine.openFileLimit);
+  const results = new Map<string, TargetResult>(options.targets.map((name) => [name, emptyResult(name)]));
+  const upstream = await startUpstream(workDir);
+  const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream.url, workDir)));
+  const loadgen = new LoadgenProcess();
+  try {
+    const endpoints = launched.flatMap((t) => (t.endpoint ? [t.endpoint] : []));
+    await loadgen.call({ type: 'init', upstreamUrl: upstream.url, targets: endpoints });
+    const available: LaunchedTarget[] = [];
+    for (const target of launched) {
+      const reason = target.unavailable ?? (await preflight(loadgen, target));
+      const result = results.get(target.name)!;
+      result.transport = target.endpoint?.transport ?? null;
+      if (reason === null) {
+        result.available = true;
+        available.push(target);
+      } else {
+        result.note = reason;
+        await target.server?.stop();
+      }
+    }
+    const session: Session = { loadgen, params, progress: new Progress(countSteps(params, available)), targets: available, results };
+    const gateways = available.filter((t) => t.server !== null);
+    for (const target of gateways) results.get(target.name)!.memory = await measureMemory(session, target);
+    if (available.length > 0) await measureTtft(session);
+    await measureCancel(session);
+    await measureResume(session);
+    await measureReconnect(session);
+    for (const target of available) await measureCpu50(session, target);
+    for (const target of available) await measureThroughput(session, target);
+    for (const target of available) await measureCapacity(session, target);
+    session.progress.finish();
+    for (const target of available) {
+      if (target.server !== null && !target.server.alive) results.get(target.name)!.note = `the process exited during the run: ${target.server.logTail.split('\n').slice(-3).join(' | ')}`;
+    }
+  } finally {
+    await loadgen.close();
+    await Promise.all(launched.map((t) => t.server?.stop()));
+    await upstream.server.stop();
+    if (options.keepLogs) process.stderr.write(`bench: server logs kept in ${workDir}\n`);
+    else rmSync(workDir, { recursive: true, force: true });
+  }
+  machine.loadAverage.end = loadNow();
+  return {
+    schema: 1,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    machine,
+    params,
+    targets: [...results.values()],
+  };
+}
+
+/** One short exact stream, a few tries (a server may need a moment after it listens); null when it streams. */
+async function preflight(loadgen: LoadgenProcess, target: LaunchedTarget): Promise<string | null> {
+  let error: string | null = null;
+  for (let attempt = 0; attempt < PREFLIGHT_ATTEMPTS; attempt++) {
+    const outcome = await loadgen.call({ type: 'preflight', target: target.name });
+    if (outcome.ok) return null;
+    error = outcome.error;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  // An HTTP/1.1 server answers an h2c preface with a protocol error: say what that means.
+  const hint = target.endpoint?.transport === 'sse-h2c' && /ERR_HTTP2|Protocol error/.test(error ?? '') ? 'the gateway does not serve h2c on this port: ' : '';
+  return `n/a (not available: ${hint}${error})`;
+}
+
+function countSteps(params: Session['params'], available: LaunchedTarget[]): number {
+  const gateways = available.filter((t) => t.server !== null);
+  const sockets = gateways.filter((t) => t.endpoint!.transport.startsWith('ws')).length;
+  const memory = gateways.length * params.idleStreams.length + sockets * params.idleSockets.length;
+  return memory + 1 + available.filter(resumable).length + available.filter(reconnectable).length + available.length * (3 + params.capacity.steps.length);
+}
+
+function emptyResult(name: TargetName): TargetResult {
+  return {
+    name,
+    label: TARGET_LABELS[name],
+    transport: null,
+    available: false,
+    note: null,
+    ttft: null,
+    itl: null,
+    cancel: null,
+    capacity: null,
+    throughput: null,
+    cpu50: null,
+    memory: null,
+    resume: null,
+    reconnect: null,
+    exactness: emptyTally(),
+  };
+}

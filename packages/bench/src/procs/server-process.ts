@@ -1,0 +1,99 @@
+/**
+ * One server (the upstream or a target) in its own process: started with the
+ * Node that runs the bench, its output kept in a log file, ready once it
+ * answers HTTP, stopped with SIGTERM (then SIGKILL).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { connect } from 'node:net';
+
+export class ServerStartError extends Error {
+  constructor(name: string, reason: string, logTail: string) {
+    super(`${name} did not start: ${reason}${logTail ? `\n${logTail}` : ''}`);
+    this.name = 'ServerStartError';
+  }
+}
+
+export interface ServerSpec {
+  name: string;
+  args: string[];
+  env?: Record<string, string>;
+  /** The loopback port the server listens on once it is ready (checked with a TCP connect, which any protocol accepts). */
+  port: number;
+  logFile: string;
+  cwd?: string;
+}
+
+export class ServerProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  #exited = false;
+  #tail = '';
+
+  private constructor(spec: ServerSpec) {
+    this.name = spec.name;
+    const log = createWriteStream(spec.logFile);
+    this.child = spawn(process.execPath, spec.args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (bytes: Buffer): void => {
+      log.write(bytes);
+      this.#tail = (this.#tail + bytes.toString()).slice(-2000);
+    };
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
+    this.child.once('exit', () => {
+      this.#exited = true;
+      log.end();
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get alive(): boolean {
+    return !this.#exited;
+  }
+
+  /** The last lines the process wrote, for error reports. */
+  get logTail(): string {
+    return this.#tail.split('\n').slice(-12).join('\n');
+  }
+
+  static async start(spec: ServerSpec, timeoutMs = 20_000): Promise<ServerProcess> {
+    const server = new ServerProcess(spec);
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      if (!server.alive) throw new ServerStartError(spec.name, `exited with ${server.child.exitCode}`, server.logTail);
+      if (await accepts(spec.port)) return server;
+      if (performance.now() > deadline) {
+        await server.stop();
+        throw new ServerStartError(spec.name, `nothing listening on port ${spec.port} after ${timeoutMs} ms`, server.logTail);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

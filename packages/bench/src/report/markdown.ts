@@ -1,0 +1,157 @@
+/**
+ * The Markdown report: the seed article's WebSocket-vs-SSE table measured
+ * for real, then every target side by side, the capacity steps, and why any
+ * target or row is "n/a".
+ */
+import { addedOver, byName, memoryAt } from './derive.ts';
+import { bytes, count, ms, NA, percent, signedMs, table } from './format.ts';
+import type { BenchResults, MemoryPoint, TargetResult } from './results.ts';
+
+export function renderMarkdown(results: BenchResults): string {
+  return [machineLine(results), '', seedTable(results), '', fullTable(results), '', capacityTable(results), '', notes(results)].join('\n').trimEnd() + '\n';
+}
+
+function machineLine(results: BenchResults): string {
+  const m = results.machine;
+  return `${results.params.mode === 'quick' ? 'Quick run (smoke test; timings not meaningful)' : 'Full run'} on ${m.cpuModel}, ${m.cores} cores, ${m.memoryMB} MB, Node ${m.node}, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(results.durationMs / 1000)} s; load average ${m.loadAverage.start} at the start, ${m.loadAverage.end} at the end.`;
+}
+
+/** The seed's rows, WebSocket (sluice.v1) against SSE (h2c when it runs, else HTTP/1.1). */
+function seedTable(results: BenchResults): string {
+  const ws = byName(results.targets, 'sluice-ws');
+  const h1 = byName(results.targets, 'sluice-sse-h1');
+  const h2 = byName(results.targets, 'sluice-sse-h2c');
+  const sse = h2 ?? h1;
+  const sseLabel = h2 ? 'SSE (HTTP/2, h2c)' : 'SSE (HTTP/1.1)';
+  const row = (metric: string, pick: (t: TargetResult) => number | null | undefined, show: (v: number | null | undefined) => string, lowerIsBetter: boolean, sseTarget = sse): string[] => {
+    const a = ws ? pick(ws) : null;
+    const b = sseTarget ? pick(sseTarget) : null;
+    return [metric, show(a), show(b), delta(a, b, lowerIsBetter)];
+  };
+  return table(
+    ['Metric', 'WebSocket (sluice.v1)', sseLabel, 'Delta'],
+    [
+      row('Average latency (time to first token, mean)', (t) => t.ttft?.stats.mean, (v) => ms(v), true),
+      row('P99 latency (time to first token)', (t) => t.ttft?.stats.p99, (v) => ms(v), true),
+      row('Max throughput (chunks/sec)', (t) => t.throughput?.chunksPerSec, count, false),
+      row('Memory per open idle stream', (t) => memoryAt(t.memory?.streams, 0)?.bytesPerItem, bytes, true),
+      row(`CPU utilization (${results.params.cpu50.streams} streams)`, (t) => t.cpu50?.cpuPercent, percent, true),
+      // The SDK's fetch speaks HTTP/1.1, so its SSE reconnection is measured against the HTTP/1.1 gateway.
+      row('Reconnection (client SDK, automatic): time lost to one cut, p50', (t) => t.reconnect?.stats.p50, (v) => ms(v, 1), true, h1),
+    ],
+  );
+}
+
+/** Which side is better and by how much, relative to the worse side, in the seed's manner. */
+function delta(ws: number | null | undefined, sse: number | null | undefined, lowerIsBetter: boolean): string {
+  if (ws === null || ws === undefined || sse === null || sse === undefined) return NA;
+  const worse = lowerIsBetter ? Math.max(ws, sse) : Math.min(ws, sse);
+  if (worse === 0 || Math.abs(ws - sse) / Math.abs(worse) < 0.005) return 'equal';
+  const wsBetter = lowerIsBetter ? ws < sse : ws > sse;
+  return `${wsBetter ? 'WebSocket' : 'SSE'} ${Math.round((Math.abs(ws - sse) / Math.abs(worse)) * 100)} % ${lowerIsBetter ? 'lower' : 'higher'}`;
+}
+
+function fullTable(results: BenchResults): string {
+  const targets = results.targets;
+  const direct = byName(targets, 'direct');
+  const floor = byName(targets, 'bare-proxy');
+  const large = results.params.idleStreams[results.params.idleStreams.length - 1];
+  const cell = (t: TargetResult, show: (t: TargetResult) => string): string => (t.available ? show(t) : NA);
+  const quad = (a: ReturnType<typeof addedOver>): string => (a ? [a.p50, a.p90, a.p99, a.max].map((v) => signedMs(v)).join(' / ') : NA);
+  const rows: [string, (t: TargetResult) => string][] = [
+    ['Streams exact / served (all phases)', (t) => `${count(t.exactness.exact)} / ${count(t.exactness.streams)}`],
+    ['Lost / duplicated chunks', (t) => `${count(t.exactness.lost)} / ${count(t.exactness.duplicated)}`],
+    ['TTFT p50 / p90 / p99 / max, ms', (t) => (t.ttft ? [t.ttft.stats.p50, t.ttft.stats.p90, t.ttft.stats.p99, t.ttft.stats.max].map((v) => v.toFixed(2)).join(' / ') : NA)],
+    ['Added TTFT over direct, ms', (t) => quad(addedOver(t.ttft?.stats ?? null, direct?.ttft?.stats ?? null))],
+    ['Added TTFT over the bare proxy, ms', (t) => quad(addedOver(t.ttft?.stats ?? null, floor?.ttft?.stats ?? null))],
+    ['Inter-token gap p50 / p99, ms', (t) => (t.itl ? `${t.itl.stats.p50.toFixed(2)} / ${t.itl.stats.p99.toFixed(2)}` : NA)],
+    ['Added inter-token p50 / p99 over direct, ms', (t) => { const a = addedOver(t.itl?.stats ?? null, direct?.itl?.stats ?? null); return a ? `${signedMs(a.p50)} / ${signedMs(a.p99)}` : NA; }],
+    ['Capacity (paced streams, zero loss)', (t) => capacityCell(t)],
+    ['Throughput (chunks/s at saturation)', (t) => count(t.throughput?.chunksPerSec)],
+    ['CPU ms per 1,000 chunks', (t) => (t.throughput?.cpuMsPer1000Chunks == null ? NA : t.throughput.cpuMsPer1000Chunks.toFixed(1))],
+    [`CPU % at ${results.params.cpu50.streams} streams`, (t) => percent(t.cpu50?.cpuPercent)],
+    [`Memory per idle stream at ${count(results.params.idleStreams[0])}`, (t) => memoryCell(t.memory?.streams, 0)],
+    ...(results.params.idleStreams.length > 1 ? [[`Memory per idle stream at ${count(large)}`, (t: TargetResult) => memoryCell(t.memory?.streams, 1)] as [string, (t: TargetResult) => string]] : []),
+    [`Memory per idle WebSocket at ${count(results.params.idleSockets[0])} / ${count(results.params.idleSockets[results.params.idleSockets.length - 1])}`, (t) => socketCell(t)],
+    ['Cancel → upstream closed p50 / p99, ms', (t) => cancelCell(t)],
+    ['Resume → first replayed chunk p50 / p99, ms', (t) => resumeCell(t)],
+    ['Reconnection (client SDK): time lost to one cut p50 / p99, ms', (t) => reconnectCell(t)],
+  ];
+  return table(['Metric', ...targets.map((t) => t.label)], rows.map(([label, show]) => [label, ...targets.map((t) => cell(t, show))]));
+}
+
+function capacityCell(t: TargetResult): string {
+  if (!t.capacity || t.capacity.steps.length === 0) return NA;
+  const last = t.capacity.steps[t.capacity.steps.length - 1];
+  if (t.capacity.capacity === null) return `< ${count(t.capacity.steps[0].streams)}`;
+  return last.passed ? `≥ ${count(t.capacity.capacity)}` : count(t.capacity.capacity);
+}
+
+function memoryCell(points: MemoryPoint[] | undefined, index: number): string {
+  const point = memoryAt(points, index);
+  if (!point) return NA;
+  const partial = point.open < point.requested ? ` (${count(point.open)} open)` : '';
+  return `${bytes(point.bytesPerItem)}${partial}`;
+}
+
+function socketCell(t: TargetResult): string {
+  const points = t.memory?.sockets;
+  if (!points || points.length === 0) return '—';
+  return points.map((p) => bytes(p.bytesPerItem)).join(' / ');
+}
+
+function cancelCell(t: TargetResult): string {
+  const c = t.cancel;
+  if (!c) return NA;
+  if (c.latencyMs.length === 0) return `${NA}${c.note ? ` (${c.note})` : ''}`;
+  const timeouts = c.timeouts > 0 ? ` (${c.timeouts} never seen)` : '';
+  return `${ms(c.stats.p50)} / ${ms(c.stats.p99)}${timeouts}`;
+}
+
+function resumeCell(t: TargetResult): string {
+  const r = t.resume;
+  if (!r) return t.transport === 'ws-plain' ? '— (plain mode has no resume)' : '— (no resumable streams)';
+  if (r.latencyMs.length === 0) return `${NA}${r.note ? ` (${r.note})` : ''}`;
+  const inexact = r.tally.streams - r.tally.exact;
+  return `${ms(r.stats.p50)} / ${ms(r.stats.p99)}${inexact > 0 ? ` (${inexact} of ${r.tally.streams} not exact across the cut)` : ''}`;
+}
+
+function reconnectCell(t: TargetResult): string {
+  const r = t.reconnect;
+  if (!r) return t.name === 'sluice-sse-h2c' ? '— (the SDK speaks HTTP/1.1)' : t.name.startsWith('sluice-') ? '— (plain mode has no resume)' : '— (no resumable streams)';
+  if (r.lostMs.length === 0) return `${NA}${r.note ? ` (${r.note})` : ''}`;
+  const inexact = r.tally.streams - r.tally.exact;
+  return `${ms(r.stats.p50, 1)} / ${ms(r.stats.p99, 1)} (SDK over ${r.transport})${inexact > 0 ? `, ${inexact} of ${r.tally.streams} not exact` : ''}`;
+}
+
+function capacityTable(results: BenchResults): string {
+  const steps = results.params.capacity.steps;
+  const rows = results.targets
+    .filter((t) => t.available && t.capacity)
+    .map((t) => [
+      t.label,
+      ...steps.map((n) => {
+        const step = t.capacity!.steps.find((s) => s.streams === n);
+        if (!step) return '';
+        const verdict = step.passed ? 'ok' : 'FAIL';
+        const tally = step.tally;
+        const problems = [tally.failed ? `${tally.failed} failed` : '', tally.lost ? `${tally.lost} lost` : '', tally.duplicated ? `${tally.duplicated} dup` : ''].filter(Boolean).join(', ');
+        return `${verdict}, max gap ${Math.round(step.maxGapMs)} ms${problems ? `, ${problems}` : ''}${step.cpuPercent !== null ? `, CPU ${Math.round(step.cpuPercent)} %` : ''}`;
+      }),
+    ]);
+  return `Capacity steps (${results.params.capacity.chunks} chunks at ${results.params.capacity.itlMs} ms per stream, starts spread over ${results.params.capacity.rampMs} ms; a step passes with every stream exact and no gap over ${results.params.capacity.maxGapMs} ms):\n\n${table(['Target', ...steps.map((n) => count(n))], rows)}`;
+}
+
+function notes(results: BenchResults): string {
+  const lines = results.targets.flatMap((t) => {
+    const own: string[] = [];
+    if (t.note) own.push(`- ${t.label}: ${t.note}`);
+    for (const error of t.exactness.errors) own.push(`- ${t.label}, stream error seen: ${error}`);
+    for (const point of [...(t.memory?.streams ?? []), ...(t.memory?.sockets ?? [])]) if (point.note) own.push(`- ${t.label}, memory at ${point.requested}: ${point.note}`);
+    if (t.cancel?.note) own.push(`- ${t.label}, cancel: ${t.cancel.note}`);
+    if (t.resume?.note) own.push(`- ${t.label}, resume: ${t.resume.note}`);
+    if (t.reconnect?.note) own.push(`- ${t.label}, reconnection: ${t.reconnect.note}`);
+    return own;
+  });
+  return lines.length === 0 ? '' : `Notes:\n\n${lines.join('\n')}`;
+}

@@ -1,0 +1,86 @@
+/**
+ * The shape of `packages/bench/results/<date>.json`: raw samples and the
+ * figures derived from them, per target, plus the machine and the run's
+ * parameters. The Markdown tables and the chart are drawn from this alone.
+ */
+import type { CancelSamples } from '../loadgen/phases/cancel.ts';
+import type { ReconnectParams, ReconnectSamples } from '../loadgen/phases/reconnect.ts';
+import type { ResumeParams, ResumeSamples } from '../loadgen/phases/resume.ts';
+import type { ConcurrentParams, ConcurrentResult } from '../loadgen/phases/concurrent.ts';
+import type { TtftParams } from '../loadgen/phases/ttft.ts';
+import type { StreamTally } from '../loadgen/tally.ts';
+import type { TargetName, Transport } from '../targets/target.ts';
+import type { Distribution } from './stats.ts';
+
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  memoryMB: number;
+  node: string;
+  os: string;
+  openFileLimit: number;
+  /** 1-minute load average when the run started and when it ended: other work on the machine skews every figure. */
+  loadAverage: { start: number; end: number };
+}
+
+export interface RunParams {
+  mode: 'full' | 'quick';
+  ttft: TtftParams;
+  cancel: { samples: number; afterChunks: number; timeoutMs: number };
+  resume: ResumeParams;
+  reconnect: ReconnectParams;
+  cpu50: ConcurrentParams;
+  throughput: ConcurrentParams;
+  capacity: { steps: number[]; chunks: number; itlMs: number; rampMs: number; maxGapMs: number };
+  idleStreams: number[];
+  idleSockets: number[];
+  /** How long memory is left to settle before each reading, ms. */
+  memorySettleMs: number;
+}
+
+export interface CapacityStep extends ConcurrentResult {
+  streams: number;
+  passed: boolean;
+  /** Target CPU during the step, percent of one core. */
+  cpuPercent: number | null;
+}
+
+export interface MemoryPoint {
+  /** Streams (or sockets) asked for, and how many were really open when memory was read. */
+  requested: number;
+  open: number;
+  rssBeforeBytes: number;
+  rssAfterBytes: number;
+  bytesPerItem: number | null;
+  note: string | null;
+}
+
+export interface TargetResult {
+  name: TargetName;
+  label: string;
+  transport: Transport | null;
+  available: boolean;
+  note: string | null;
+  ttft: { samplesMs: number[]; stats: Distribution } | null;
+  itl: { samplesMs: number[]; stats: Distribution } | null;
+  cancel: (CancelSamples & { stats: Distribution }) | null;
+  capacity: { steps: CapacityStep[]; capacity: number | null } | null;
+  throughput: (ConcurrentResult & { chunksPerSec: number; cpuMs: number | null; cpuMsPer1000Chunks: number | null }) | null;
+  cpu50: (ConcurrentResult & { cpuPercent: number | null; windowMs: number }) | null;
+  memory: { streams: MemoryPoint[]; sockets: MemoryPoint[] } | null;
+  /** Resumable streams (sluice only): null where the target has none. */
+  resume: (ResumeSamples & { stats: Distribution }) | null;
+  /** The client SDK's reconnection after a forced cut (sluice SSE over HTTP/1.1 and sluice.v1 only). */
+  reconnect: (ReconnectSamples & { stats: Distribution }) | null;
+  /** Every stream this target served in the run, all phases together. */
+  exactness: StreamTally;
+}
+
+export interface BenchResults {
+  schema: 1;
+  startedAt: string;
+  durationMs: number;
+  machine: Machine;
+  params: RunParams;
+  targets: TargetResult[];
+}

@@ -1,0 +1,47 @@
+/**
+ * What the load generator needs to know about a target: where it listens and
+ * how to speak to it. Plain data, so it crosses the process boundary as is.
+ */
+
+/** The wire a target is driven over. */
+export type Transport = 'sse-h1' | 'sse-h2c' | 'ws-sluice' | 'ws-plain';
+
+export interface TargetEndpoint {
+  /** Short stable name used in tables, results and the chart. */
+  name: string;
+  transport: Transport;
+  /** `http://127.0.0.1:PORT` (SSE) or `ws://127.0.0.1:PORT/v1/chat/stream` (WebSocket). */
+  url: string;
+  /** The model name this target maps to the bench upstream. */
+  model: string;
+  /** Extra request headers (Portkey wants its provider and custom host here). */
+  headers: Record<string, string>;
+  /**
+   * How this target learns a client went away. `close`: the connection or
+   * stream closes; `message`: a `cancel` message over the socket (sluice.v1).
+   */
+  cancelBy: 'close' | 'message';
+}
+
+/** The ids the report uses, in the order the tables list them. */
+export const TARGET_ORDER = [
+  'direct',
+  'bare-proxy',
+  'sluice-sse-h1',
+  'sluice-sse-h2c',
+  'sluice-ws',
+  'sluice-ws-plain',
+  'portkey',
+] as const;
+
+export type TargetName = (typeof TARGET_ORDER)[number];
+
+export const TARGET_LABELS: Record<TargetName, string> = {
+  direct: 'direct (no gateway)',
+  'bare-proxy': 'bare Node proxy (floor)',
+  'sluice-sse-h1': 'sluice SSE HTTP/1.1',
+  'sluice-sse-h2c': 'sluice SSE h2c',
+  'sluice-ws': 'sluice WS sluice.v1',
+  'sluice-ws-plain': 'sluice WS plain',
+  portkey: 'Portkey gateway',
+};

@@ -1,0 +1,63 @@
+/** The report renderers, fed a small results object: what they print, and that n/a stays n/a. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderChart } from '../src/report/chart.ts';
+import { renderMarkdown } from '../src/report/markdown.ts';
+import type { BenchResults, TargetResult } from '../src/report/results.ts';
+import { distribution, percentile } from '../src/report/stats.ts';
+import { el, render } from '../src/report/svg.ts';
+import { quickPlan } from '../src/plan.ts';
+import { emptyTally } from '../src/loadgen/tally.ts';
+import { TARGET_LABELS, type TargetName } from '../src/targets/target.ts';
+
+function target(name: TargetName, ttft: number[] | null, note: string | null = null): TargetResult {
+  const tally = { ...emptyTally(), streams: 10, exact: 10 };
+  return {
+    name,
+    label: TARGET_LABELS[name],
+    transport: 'sse-h1',
+    available: ttft !== null,
+    note,
+    ttft: ttft ? { samplesMs: ttft, stats: distribution(ttft) } : null,
+    itl: null,
+    cancel: null,
+    capacity: ttft ? { steps: [], capacity: null } : null,
+    throughput: null,
+    cpu50: null,
+    memory: null,
+    resume: null,
+    reconnect: null,
+    exactness: ttft ? tally : emptyTally(),
+  };
+}
+
+const results: BenchResults = {
+  schema: 1,
+  startedAt: '2026-01-02T03:04:05.000Z',
+  durationMs: 1000,
+  machine: { cpuModel: 'Test CPU <x>', cores: 2, memoryMB: 1024, node: 'v24.0.0', os: 'Linux', openFileLimit: 1024, loadAverage: { start: 0.5, end: 0.7 } },
+  params: quickPlan(),
+  targets: [target('direct', [1, 2, 3, 4]), target('bare-proxy', [1.5, 2.5, 3.5, 4.5]), target('sluice-ws', null, 'n/a (not available: WebSocket upgrade answered HTTP 404)')],
+};
+
+test('nearest-rank percentiles report measured values', () => {
+  assert.equal(percentile([1, 2, 3, 4], 50), 2);
+  assert.equal(percentile([1, 2, 3, 4], 99), 4);
+  assert.deepEqual(distribution([4, 1, 3, 2]), { n: 4, mean: 2.5, p50: 2, p90: 4, p99: 4, max: 4 });
+  assert.ok(Number.isNaN(distribution([]).p50));
+});
+
+test('the Markdown report prints added TTFT against direct, and n/a with its reason', () => {
+  const markdown = renderMarkdown(results);
+  assert.match(markdown, /\| Metric \| WebSocket \(sluice\.v1\) \| SSE \(HTTP\/1\.1\) \| Delta \|/);
+  assert.match(markdown, /\| Added TTFT over direct, ms \| \+0\.00 \/ \+0\.00 \/ \+0\.00 \/ \+0\.00 \| \+0\.50 \/ \+0\.50 \/ \+0\.50 \/ \+0\.50 \| n\/a \|/);
+  assert.match(markdown, /sluice WS sluice\.v1: n\/a \(not available: WebSocket upgrade answered HTTP 404\)/);
+});
+
+test('the SVG writer escapes text and attributes', () => {
+  assert.equal(render(el('text', { 'data-x': 'a"b' }, 'x<y & z')), '<text data-x="a&quot;b">x&lt;y &amp; z</text>');
+  const chart = renderChart(results);
+  assert.match(chart, /^<\?xml/);
+  assert.match(chart, /Test CPU &lt;x&gt;, 2 cores/, 'text from the results is escaped');
+  assert.match(chart, /\+0\.50 ms/);
+});
