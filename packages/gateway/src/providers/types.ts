@@ -1,16 +1,38 @@
 import type { ChatCompletionRequest } from '@sluice/protocol';
+import type { GatewayError } from '../errors/index.ts';
 import type { StreamEvent } from '../streams/events.ts';
+
+/** Where an upstream stream delivers, in order: batches of events, then exactly one of end or fail. */
+export interface UpstreamHandlers {
+  /** The events of one upstream read, in order. */
+  events(batch: readonly StreamEvent[]): void;
+  /** The upstream finished cleanly. */
+  end(): void;
+  /** The stream broke; `error` says how (the abort reason when the signal ended it). */
+  fail(error: unknown): void;
+}
+
+/**
+ * One upstream response, pushed to its consumer as it arrives: no promise
+ * per token, so forwarding costs little more than copying bytes. `pause`
+ * stops reading the upstream (backpressure reaches its socket); `resume`
+ * goes on.
+ */
+export interface UpstreamStream {
+  start(handlers: UpstreamHandlers): void;
+  pause(): void;
+  resume(): void;
+}
 
 /**
  * A provider behind the gateway. `open` sends the request and resolves once
  * the upstream has accepted it (a success status); it rejects with a
  * GatewayError when the upstream refuses, so the retry policy can decide
- * before any token exists. The returned iterable yields the upstream's events
- * and throws a GatewayError if the stream breaks. Pulling slowly is
- * backpressure: an adapter must not read ahead of its consumer.
+ * before any token exists. Aborting `signal` ends the stream and frees its
+ * connection; the stream then fails with the signal's reason.
  */
 export interface Provider {
   readonly id: string;
-  open(request: ChatCompletionRequest, signal: AbortSignal): Promise<AsyncIterable<StreamEvent>>;
+  open(request: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamStream>;
   close(): Promise<void>;
 }

@@ -1,8 +1,9 @@
 import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
-import { CancelledError, GatewayError, InternalError, UpstreamHttpError } from '../errors/index.ts';
-import { abortableSleep, type RetryPolicy } from '../retry/policy.ts';
+import { CancelledError, type GatewayError } from '../errors/index.ts';
+import type { RetryPolicy } from '../retry/policy.ts';
 import type { RouteTarget } from '../routing/router.ts';
 import { ChunkEncoder } from './chunk-encoder.ts';
+import { asGatewayError, connectUpstream, type ConnectedUpstream } from './connect-upstream.ts';
 import type { StreamEvent } from './events.ts';
 import { StreamLog, type EntryKind } from './log.ts';
 import type { StreamLogWriter } from './store/types.ts';
@@ -67,11 +68,11 @@ export class Generation implements SubscriptionHost {
   #markOpened: (() => void) | undefined;
   #failOpen: ((error: GatewayError) => void) | undefined;
   #settle!: (settlement: Settlement) => void;
-  #wake: (() => void) | undefined;
   #lingerTimer: NodeJS.Timeout | undefined;
-  #target: RouteTarget | undefined;
+  #upstream: ConnectedUpstream | undefined;
+  /** The upstream is paused because every reader's connection is full. */
+  #paused = false;
   #firstTokenAt = 0;
-  #retries = 0;
 
   constructor(options: GenerationOptions) {
     this.id = options.id;
@@ -126,12 +127,15 @@ export class Generation implements SubscriptionHost {
   /** Abort the upstream now; every subscriber receives the error as the stream's end. */
   cancel(reason: GatewayError = new CancelledError()): void {
     if (this.#status !== 'running' || this.#abort.signal.aborted) return;
+    // The upstream reports the abort as its failure, which ends the stream with this reason.
     this.#abort.abort(reason);
-    this.#wake?.();
   }
 
+  /** A reader has room again: an upstream paused for want of room goes on. */
   onSubscriberReady(): void {
-    this.#wake?.();
+    if (!this.#paused || this.#mustPause()) return;
+    this.#paused = false;
+    this.#upstream?.resume();
   }
 
   #detached(): void {
@@ -143,59 +147,38 @@ export class Generation implements SubscriptionHost {
   }
 
   async #run(): Promise<void> {
-    let iterator: AsyncIterator<StreamEvent> | undefined;
+    let upstream: ConnectedUpstream;
     try {
-      const connected = await this.#connect();
-      iterator = connected.iterator;
-      let next = connected.first;
-      while (!next.done) {
-        const event = next.value;
-        if (event.type === 'error') throw event.error;
-        this.#append(event);
-        if (this.#mustPause()) await this.#waitForReader();
-        this.#abort.signal.throwIfAborted();
-        next = await iterator.next();
-      }
-      this.#finish();
+      upstream = await connectUpstream({
+        targets: this.options.targets,
+        retry: this.options.retry,
+        bodyFor: (target) => this.#upstreamBody(target),
+        signal: this.#abort.signal,
+        onAccepted: () => this.#markOpened?.(),
+      });
     } catch (error) {
-      this.#fail(error);
-    } finally {
-      clearTimeout(this.#lingerTimer);
-      void iterator?.return?.().catch(() => {});
+      return this.#fail(error);
     }
+    this.#upstream = upstream;
+    if (upstream.first === null) return this.#finish();
+    this.#onEvents(upstream.first);
+    if (this.#status !== 'running') return;
+    upstream.attach({ events: (batch) => this.#onEvents(batch), end: () => this.#finish(), fail: (error) => this.#fail(error) });
+    if (!this.#paused) upstream.resume();
   }
 
-  /** Open an upstream and read its first event, retrying and failing over while nothing has been released. */
-  async #connect(): Promise<{ iterator: AsyncIterator<StreamEvent>; first: IteratorResult<StreamEvent> }> {
-    const signal = this.#abort.signal;
-    let lastError: GatewayError | undefined;
-    for (const target of this.options.targets) {
-      for (let attempt = 0; ; attempt++) {
-        signal.throwIfAborted();
-        try {
-          const events = await target.provider.open(this.#upstreamBody(target), signal);
-          this.#markOpened?.();
-          const iterator = events[Symbol.asyncIterator]();
-          const first = await iterator.next();
-          if (!first.done && first.value.type === 'error') {
-            void iterator.return?.();
-            throw first.value.error;
-          }
-          this.#target = target;
-          return { iterator, first };
-        } catch (error) {
-          if (signal.aborted) throw signal.reason;
-          const failure = asGatewayError(error);
-          if (!canFailOver(failure)) throw failure;
-          lastError = failure;
-          const delay = this.options.retry.delayFor(attempt, failure);
-          if (delay === null) break;
-          this.#retries++;
-          await abortableSleep(delay, signal);
-        }
-      }
+  /** One upstream read: number its events into the log, hand them to the readers, pause if none has room. */
+  #onEvents(batch: readonly StreamEvent[]): void {
+    if (this.#status !== 'running') return;
+    for (const event of batch) {
+      if (event.type === 'error') return this.#fail(event.error);
+      this.#append(event);
     }
-    throw lastError ?? new InternalError('No route to an upstream.');
+    this.#pumpAll();
+    if (!this.#paused && this.#mustPause()) {
+      this.#paused = true;
+      this.#upstream?.pause();
+    }
   }
 
   #upstreamBody(target: RouteTarget): ChatCompletionRequest {
@@ -209,7 +192,6 @@ export class Generation implements SubscriptionHost {
     if (json === null) return;
     if (this.#firstTokenAt === 0 && event.type !== 'role' && event.type !== 'finish') this.#firstTokenAt = Date.now();
     this.#record('chunk', json);
-    this.#pumpAll();
   }
 
   #record(kind: EntryKind, json: string): void {
@@ -235,16 +217,8 @@ export class Generation implements SubscriptionHost {
     return true;
   }
 
-  #waitForReader(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = () => {
-        this.#wake = undefined;
-        resolve();
-      };
-    });
-  }
-
   #finish(): void {
+    if (this.#status !== 'running') return;
     const usage = this.#meter.settle(this.options.request, this.#price());
     if (this.options.includeUsage) this.#record('chunk', this.#encoder.usage(usage));
     this.#record('done', JSON.stringify({ usage, cost: usage.cost ?? 0 }));
@@ -252,7 +226,10 @@ export class Generation implements SubscriptionHost {
   }
 
   #fail(error: unknown): void {
+    if (this.#status !== 'running') return;
     const failure = this.#abort.signal.aborted ? asGatewayError(this.#abort.signal.reason) : asGatewayError(error);
+    // Free the upstream if it is still streaming (an in-band error, say).
+    if (!this.#abort.signal.aborted) this.#abort.abort(failure);
     this.#failOpen?.(failure);
     this.#record('error', JSON.stringify(failure.toWire()));
     const usage = this.#meter.settle(this.options.request, this.#price());
@@ -261,6 +238,8 @@ export class Generation implements SubscriptionHost {
 
   #end(status: Exclude<GenerationStatus, 'running'>, usage: Usage, error: GatewayError | null): void {
     this.#status = status;
+    clearTimeout(this.#lingerTimer);
+    this.#upstream?.release();
     this.options.store?.finish(status);
     this.#markOpened?.();
     this.#markOpened = this.#failOpen = undefined;
@@ -269,32 +248,19 @@ export class Generation implements SubscriptionHost {
     this.#settle({
       id: this.id,
       model: this.options.request.model,
-      target: this.#target?.label ?? null,
+      target: this.#upstream?.target.label ?? null,
       status,
       usage,
       error,
       ttftMs: this.#firstTokenAt === 0 ? null : this.#firstTokenAt - this.createdAt,
       durationMs: now - this.createdAt,
       owner: this.options.owner,
-      retries: this.#retries,
+      retries: this.#upstream?.retries ?? 0,
       events: this.log.lastSeq,
     });
   }
 
   #price() {
-    return (this.#target ?? this.options.targets[0]).price;
+    return (this.#upstream?.target ?? this.options.targets[0]).price;
   }
-}
-
-/**
- * Whether another target may succeed where this one failed: anything worth
- * retrying, and an upstream that refuses our credentials or does not know the
- * model. A request the upstream found malformed would fail everywhere.
- */
-function canFailOver(error: GatewayError): boolean {
-  return error.retryable || (error instanceof UpstreamHttpError && [401, 403, 404].includes(error.upstreamStatus));
-}
-
-function asGatewayError(error: unknown): GatewayError {
-  return error instanceof GatewayError ? error : new InternalError('The upstream adapter failed unexpectedly.', error);
 }

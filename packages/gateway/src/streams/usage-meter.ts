@@ -1,5 +1,5 @@
 import { costOf, type ChatCompletionRequest, type ModelPrice, type Usage } from '@sluice/protocol';
-import { countTokens } from 'gpt-tokenizer';
+import { countTokens } from './token-counter.ts';
 import type { StreamEvent } from './events.ts';
 
 /**

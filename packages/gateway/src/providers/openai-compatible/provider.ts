@@ -3,11 +3,10 @@ import { ErrorCodes } from '@sluice/protocol';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { GatewayError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../errors/index.ts';
-import type { StreamEvent } from '../../streams/events.ts';
 import type { ProviderConfig } from '../../config/schema.ts';
-import type { Provider } from '../types.ts';
+import type { Provider, UpstreamStream } from '../types.ts';
 import { upstreamStatusError } from '../upstream-error.ts';
-import { readEventStream, readJsonCompletion } from './response-reader.ts';
+import { SseUpstream, readJsonCompletion } from './response-reader.ts';
 
 /**
  * Any OpenAI-style upstream (OpenAI, DeepSeek, OpenRouter, vLLM, Ollama,
@@ -36,7 +35,7 @@ export class OpenAICompatibleProvider implements Provider {
     this.#pool = new Pool(base.origin, { connections: config.maxConnections ?? null, keepAliveTimeout: 30_000, pipelining: 1 });
   }
 
-  async open(request: ChatCompletionRequest, signal: AbortSignal): Promise<AsyncIterable<StreamEvent>> {
+  async open(request: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamStream> {
     let response: Dispatcher.ResponseData;
     try {
       response = await this.#pool.request({
@@ -60,7 +59,7 @@ export class OpenAICompatibleProvider implements Provider {
     const contentType = String(headers['content-type'] ?? '');
     // Some upstreams ignore `stream: true` and answer with one JSON completion.
     if (contentType.includes('application/json')) return readJsonCompletion(body, signal);
-    return readEventStream(body, signal);
+    return new SseUpstream(body, signal);
   }
 
   async close(): Promise<void> {

@@ -3,64 +3,91 @@ import { createParser } from 'eventsource-parser';
 import type { Dispatcher } from 'undici';
 import { UpstreamProtocolError, UpstreamUnavailableError } from '../../errors/index.ts';
 import type { StreamEvent } from '../../streams/events.ts';
+import { IterableUpstream } from '../iterable-stream.ts';
+import type { UpstreamHandlers, UpstreamStream } from '../types.ts';
 import { parseUpstreamChunk } from './chunk-parser.ts';
 
 type Body = Dispatcher.ResponseData['body'];
 
 /**
- * Reads an upstream SSE body into StreamEvents. It pulls the body only as
- * fast as its consumer pulls events, so a slow client slows the upstream
- * read, never the other way round.
+ * An upstream SSE body as pushed events: each read is parsed into one batch
+ * and handed on at once. Pausing pauses the body, so undici stops reading
+ * the socket and the upstream feels the backpressure.
  */
-export async function* readEventStream(body: Body, signal: AbortSignal): AsyncGenerator<StreamEvent> {
-  const decoder = new TextDecoder();
-  const pending: StreamEvent[] = [];
-  let done = false;
-  let finished = false;
-  // A bad line fails the stream, but only after the good events before it are delivered.
-  let malformed: unknown;
-  const parser = createParser({
-    onEvent(message) {
-      if (done || malformed !== undefined) return;
-      if (message.data === '[DONE]') {
-        done = true;
-        return;
-      }
-      try {
-        parseUpstreamChunk(message.data, pending);
-      } catch (error) {
-        malformed = error;
-      }
-    },
-  });
-  try {
-    for await (const bytes of body) {
-      parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
-      for (let i = 0; i < pending.length; i++) {
-        const event = pending[i];
-        if (event.type === 'finish') finished = true;
-        yield event;
-      }
-      pending.length = 0;
-      if (malformed !== undefined) throw malformed;
-      if (done) break;
-    }
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    if (error instanceof UpstreamProtocolError) throw error;
-    throw new UpstreamUnavailableError('The upstream connection broke mid-stream.', ErrorCodes.upstreamDisconnected, { cause: error });
-  } finally {
-    // Leaving early (done, error or the consumer stopped) must free the connection.
-    if (!body.destroyed) body.destroy();
+export class SseUpstream implements UpstreamStream {
+  readonly #body: Body;
+  readonly #signal: AbortSignal;
+
+  constructor(body: Body, signal: AbortSignal) {
+    this.#body = body;
+    this.#signal = signal;
   }
-  // Some upstreams end without [DONE]; that is fine once every choice has finished.
-  if (!done && !finished) {
-    throw new UpstreamUnavailableError('The upstream closed the stream before it finished.', ErrorCodes.upstreamDisconnected);
+
+  start(handlers: UpstreamHandlers): void {
+    const body = this.#body;
+    const decoder = new TextDecoder();
+    let batch: StreamEvent[] = [];
+    let settled = false;
+    let sawDone = false;
+    let finished = false;
+    let malformed: unknown;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      outcome();
+    };
+    const parser = createParser({
+      onEvent(message) {
+        if (sawDone || malformed !== undefined) return;
+        if (message.data === '[DONE]') {
+          sawDone = true;
+          return;
+        }
+        try {
+          parseUpstreamChunk(message.data, batch);
+        } catch (error) {
+          malformed = error;
+        }
+      },
+    });
+    body.on('data', (bytes: Buffer) => {
+      if (settled) return;
+      parser.feed(decoder.decode(bytes, { stream: true }));
+      if (batch.length > 0) {
+        const events = batch;
+        batch = [];
+        for (const event of events) if (event.type === 'finish') finished = true;
+        handlers.events(events);
+      }
+      if (malformed !== undefined) {
+        settle(() => handlers.fail(malformed));
+        body.destroy();
+      } else if (sawDone) {
+        // Only the end of the response is left; it arrives by itself and the connection goes back to the pool.
+        settle(() => handlers.end());
+      }
+    });
+    body.on('end', () => {
+      // Some upstreams end without [DONE]; that is fine once every choice has finished.
+      if (finished) settle(() => handlers.end());
+      else settle(() => handlers.fail(new UpstreamUnavailableError('The upstream closed the stream before it finished.', ErrorCodes.upstreamDisconnected)));
+    });
+    body.on('error', (error: Error) => {
+      settle(() => handlers.fail(this.#signal.aborted ? this.#signal.reason : new UpstreamUnavailableError('The upstream connection broke mid-stream.', ErrorCodes.upstreamDisconnected, { cause: error })));
+    });
+  }
+
+  pause(): void {
+    this.#body.pause();
+  }
+
+  resume(): void {
+    this.#body.resume();
   }
 }
 
 /** An upstream that answered one JSON completion instead of a stream: replay it as events. */
-export async function readJsonCompletion(body: Body, signal: AbortSignal): Promise<AsyncIterable<StreamEvent>> {
+export async function readJsonCompletion(body: Body, signal: AbortSignal): Promise<UpstreamStream> {
   let completion: ChatCompletion;
   try {
     completion = (await body.json()) as ChatCompletion;
@@ -78,7 +105,10 @@ export async function readJsonCompletion(body: Body, signal: AbortSignal): Promi
     events.push({ type: 'finish', choice: choice.index, reason: choice.finish_reason ?? 'stop' });
   }
   if (completion.usage) events.push({ type: 'usage', usage: completion.usage });
-  return (async function* replay() {
-    yield* events;
-  })();
+  return new IterableUpstream(
+    (async function* replay() {
+      yield* events;
+    })(),
+    signal,
+  );
 }

@@ -5,7 +5,8 @@ import { InvalidRequestError, UpstreamProtocolError, UpstreamUnavailableError, t
 import { upstreamStatusError } from '../upstream-error.ts';
 import { formatPath } from '../../config/zod-path.ts';
 import type { StreamEvent } from '../../streams/events.ts';
-import type { Provider } from '../types.ts';
+import { IterableUpstream } from '../iterable-stream.ts';
+import type { Provider, UpstreamStream } from '../types.ts';
 import { FaultCounter, readSimControls, type SimControls, type SimFault } from './controls.ts';
 import { simErrorBody, simPromptTokens } from './generator.ts';
 import { simScript } from './script.ts';
@@ -23,12 +24,12 @@ export class SimProvider implements Provider {
     this.id = id;
   }
 
-  async open(request: ChatCompletionRequest, signal: AbortSignal): Promise<AsyncIterable<StreamEvent>> {
+  async open(request: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamStream> {
     const controls = parseControls(request);
     const faulted = this.#faults.applies(controls.fault);
     if (faulted && controls.fault?.status !== undefined) throw statusError(controls.fault);
     signal.throwIfAborted();
-    return events(request, controls, faulted, signal);
+    return new IterableUpstream(events(request, controls, faulted, signal), signal);
   }
 
   async close(): Promise<void> {}

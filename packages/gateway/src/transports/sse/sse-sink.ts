@@ -25,12 +25,26 @@ export function sseFrame(entry: LogEntry): string {
 }
 
 /**
- * One client's SSE connection as a stream sink. It remembers when it last
- * wrote, so the keepalive ticker can send `: ping` only to silent streams.
+ * One client's SSE connection as a stream sink. The frames written in one
+ * turn of the event loop (the events of one upstream read, a replay) go out
+ * as one write: one syscall, not one each. A full connection shows in the
+ * next `write`, which is as soon as the writer can act on it. It remembers
+ * when it last wrote, so the keepalive ticker pings only silent streams.
  */
 export class SseSink implements StreamSink {
   readonly #res: SseResponse;
   lastWriteAt = Date.now();
+  #pending = '';
+  #full = false;
+  readonly #flush = () => {
+    const frames = this.#pending;
+    this.#pending = '';
+    if (frames === '' || this.closed) return;
+    if (!this.#res.write(frames)) {
+      this.#full = true;
+      this.#res.once('drain', () => (this.#full = false));
+    }
+  };
 
   constructor(res: SseResponse) {
     this.#res = res;
@@ -42,17 +56,23 @@ export class SseSink implements StreamSink {
 
   write(entry: LogEntry): boolean {
     this.lastWriteAt = Date.now();
-    return this.#res.write(sseFrame(entry));
+    if (this.#pending === '') process.nextTick(this.#flush);
+    this.#pending += sseFrame(entry);
+    return !this.#full;
   }
 
   onDrain(resume: () => void): void {
-    this.#res.once('drain', resume);
+    if (this.#full) this.#res.once('drain', resume);
+    else process.nextTick(resume);
   }
 
   end(error?: GatewayError): void {
     if (this.closed) return;
-    if (error === undefined) this.#res.end();
-    else this.#res.end(`event: error\ndata: ${JSON.stringify(error.toWire())}\n\n`);
+    const last = error === undefined ? '' : `event: error\ndata: ${JSON.stringify(error.toWire())}\n\n`;
+    const frames = this.#pending + last;
+    this.#pending = '';
+    if (frames === '') this.#res.end();
+    else this.#res.end(frames);
   }
 
   ping(): void {
