@@ -3,10 +3,13 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { UsageRecord, UsageStore, UsageTotals } from './usage-store.ts';
 
+/** How long a settled record may wait for others to share its commit. */
+const FLUSH_DELAY_MS = 50;
+
 /**
  * The embedded ledger: SQLite in WAL mode. Records are queued and written
- * in one transaction per event-loop turn, so a burst of finishing streams
- * costs one commit, not one each.
+ * in one transaction every 50 ms, so streams finishing near each other share
+ * a commit; a crash can lose at most that last moment of records.
  */
 export class SqliteUsageStore implements UsageStore {
   readonly #db: DatabaseSync;
@@ -48,7 +51,7 @@ export class SqliteUsageStore implements UsageStore {
     this.#queue.push(record);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
+    setTimeout(() => this.#flush(), FLUSH_DELAY_MS).unref();
   }
 
   async totals(key?: string): Promise<UsageTotals> {

@@ -53,7 +53,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     throw new ConfigError(`refusing to listen on ${host} without gateway keys: add "keys" to the config, or bind to 127.0.0.1`);
   }
   const protocol = protocolOptions(config.server);
-  const logger = options.logger ?? pino({ level: options.logLevel ?? config.logLevel });
+  const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
   const context = createContext(config, logger, env);
   const app = createHttpApp(context, protocol);
   const websockets = registerWebSocketTransport(app, context);
@@ -75,6 +75,16 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     app,
     close: () => (closing ??= shutdown(app, context, websockets)),
   };
+}
+
+/**
+ * Logs are buffered and written at most every quarter second (or per 8 KB),
+ * so the line each stream logs costs no write of its own. close() flushes.
+ */
+function createLogger(level: string): Logger {
+  const destination = pino.destination({ sync: false, minLength: 8 * 1024 });
+  setInterval(() => destination.flush(), 250).unref();
+  return pino({ level }, destination);
 }
 
 function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.ProcessEnv): GatewayContext {
@@ -136,4 +146,5 @@ async function closeContext(context: GatewayContext): Promise<void> {
   await Promise.all([...context.providers.values()].map((p) => p.close()));
   await context.usage.close();
   await context.store.close();
+  await new Promise<void>((resolve) => context.logger.flush(() => resolve()));
 }

@@ -24,9 +24,10 @@ export function beginSse(ctx: GatewayContext, reply: FastifyReply, identity: Sse
     [Headers.streamId]: identity.streamId,
   };
   if (identity.resumable) headers[Headers.streamToken] = ctx.tokens.issue(identity.streamId);
+  // The headers leave with the first frame (or the first keepalive ping): a write of their own
+  // would cost a syscall per stream and tell the client nothing it can use.
   res.writeHead(200, headers);
   if (identity.resumable) res.write(`retry: ${ctx.config.streams.clientRetryMs}\n\n`);
-  else res.flushHeaders();
   const sink = new SseSink(res as SseResponse);
   ctx.keepalive.add(sink);
   res.once('close', () => ctx.keepalive.delete(sink));
