@@ -14,6 +14,8 @@ export function createHttpApp(ctx: GatewayContext, protocol: ProtocolOptions = {
     loggerInstance: ctx.logger as FastifyBaseLogger,
     // Each stream logs one summary line when it settles; per-request access lines would double that.
     logController: new LogController({ disableRequestLogging: true }),
+    // Nothing logs through request.log, so a child logger per request would be made for nothing.
+    childLoggerFactory: (logger: FastifyBaseLogger) => logger,
     bodyLimit: ctx.config.server.bodyLimitBytes,
     return503OnClosing: true,
     keepAliveTimeout: 65_000,
@@ -33,6 +35,7 @@ export function createHttpApp(ctx: GatewayContext, protocol: ProtocolOptions = {
 interface CommonOptions {
   loggerInstance: FastifyBaseLogger;
   logController: LogController;
+  childLoggerFactory: (logger: FastifyBaseLogger) => FastifyBaseLogger;
   bodyLimit: number;
   return503OnClosing: boolean;
   keepAliveTimeout: number;
