@@ -18,6 +18,9 @@ const provider = z.strictObject({
   maxConnections: z.number().int().positive().optional(),
   /** How long to wait for the upstream's response headers. */
   headersTimeoutMs: z.number().int().positive().optional(),
+  /** Idle upstream connections tolerated before the pool is replaced (default 32), checked every `idleCheckMs` (default 30 s). */
+  maxIdleConnections: z.number().int().nonnegative().optional(),
+  idleCheckMs: z.number().int().positive().optional(),
 });
 
 const modelAlias = z.strictObject({

@@ -34,9 +34,9 @@ export interface UpstreamRig {
   close(): Promise<void>;
 }
 
-export async function startGatewayWithUpstream(config: SluiceConfigInput = {}): Promise<UpstreamRig> {
+export async function startGatewayWithUpstream(config: SluiceConfigInput = {}, upSettings: Record<string, unknown> = {}): Promise<UpstreamRig> {
   const upstream = await startSimServer();
-  const gateway = await startTestGateway({ ...config, providers: [upstreamProvider('up', upstream.baseURL), ...(config.providers ?? [])] });
+  const gateway = await startTestGateway({ ...config, providers: [{ ...upstreamProvider('up', upstream.baseURL), ...upSettings }, ...(config.providers ?? [])] });
   return {
     gateway,
     upstream,

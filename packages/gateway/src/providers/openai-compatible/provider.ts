@@ -1,11 +1,12 @@
 import type { ChatCompletionRequest } from '@sluice/protocol';
 import { ErrorCodes } from '@sluice/protocol';
-import { Pool, errors as undiciErrors } from 'undici';
+import { errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { GatewayError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../errors/index.ts';
 import type { ProviderConfig } from '../../config/schema.ts';
 import type { Provider, UpstreamStream } from '../types.ts';
 import { upstreamStatusError } from '../upstream-error.ts';
+import { RecyclingPool } from './recycling-pool.ts';
 import { SseUpstream, readJsonCompletion } from './response-reader.ts';
 
 /**
@@ -15,7 +16,7 @@ import { SseUpstream, readJsonCompletion } from './response-reader.ts';
  */
 export class OpenAICompatibleProvider implements Provider {
   readonly id: string;
-  readonly #pool: Pool;
+  readonly #pool: RecyclingPool;
   readonly #path: string;
   readonly #headers: Record<string, string>;
   readonly #headersTimeoutMs: number;
@@ -31,14 +32,17 @@ export class OpenAICompatibleProvider implements Provider {
       ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }),
       ...config.headers,
     };
-    // Every open stream holds a connection, so the pool must not cap them by default.
-    this.#pool = new Pool(base.origin, { connections: config.maxConnections ?? null, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.#pool = new RecyclingPool(base.origin, {
+      maxConnections: config.maxConnections,
+      maxIdleConnections: config.maxIdleConnections ?? 32,
+      checkEveryMs: config.idleCheckMs ?? 30_000,
+    });
   }
 
   async open(request: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamStream> {
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.#pool.request({
+      response = await this.#pool.current.request({
         method: 'POST',
         path: this.#path,
         headers: this.#headers,
@@ -63,7 +67,7 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   async close(): Promise<void> {
-    await this.#pool.destroy();
+    await this.#pool.close();
   }
 }
 

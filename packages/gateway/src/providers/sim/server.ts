@@ -17,6 +17,8 @@ export interface SimServer {
   url: string;
   baseURL: string;
   events: EventEmitter<SimServerEvents>;
+  /** Connections open to the simulator right now. */
+  connections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startSimServer(options: { port?: number; host?: string } =
     url,
     baseURL: `${url}/v1`,
     events,
+    connections: () => new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
