@@ -12,7 +12,7 @@ function sample(text: string, name: string): number {
 
 describe('GET /metrics', () => {
   test('counts settled streams, events, tokens, cost and failures', async () => {
-    const gateway = await startTestGateway({ simPrice: { input: 1, output: 1 } });
+    const gateway = await startTestGateway({ providers: [{ id: 'sim', type: 'sim', price: { input: 1, output: 1 } }] });
     try {
       for (let i = 0; i < 3; i++) await readSse(await postChat(gateway, chatBody({ model: 'sim/x', stream: true, sim: { tokens: 10 } })));
       await readSse(await postChat(gateway, chatBody({ model: 'sim/x', stream: true, sim: { tokens: 10, fault: { dropAfter: 2 } } })));

@@ -24,7 +24,7 @@ describe('the SDK over WebSocket, against the gateway', () => {
 
   before(async () => {
     upstream = await startSimServer();
-    gateway = await startTestGateway({ keys: [{ name: 'sdk', key: KEY }], simPrice: SIM_PRICE, providers: [upstreamProvider('up', upstream.baseURL)] });
+    gateway = await startTestGateway({ keys: [{ name: 'sdk', key: KEY }], providers: [upstreamProvider('up', upstream.baseURL), { id: 'sim', type: 'sim', price: SIM_PRICE }] });
     proxy = await TcpProxy.start(Number(new URL(gateway.url).port));
   });
   after(async () => {

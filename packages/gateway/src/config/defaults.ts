@@ -1,8 +1,8 @@
 import { DEFAULT_PRICES } from '@sluice/protocol';
 import type { ModelAliasConfig, ProviderConfig } from './schema.ts';
 
-/** The embedded default: the simulator, always present, unless a config names its own `sim`. */
-export const SIM_PROVIDER: ProviderConfig = { id: 'sim', type: 'sim' };
+/** The embedded default: the simulator, always present and free, unless a config names its own `sim`. */
+export const SIM_PROVIDER: ProviderConfig = { id: 'sim', type: 'sim', price: { input: 0, output: 0 } };
 
 /**
  * The seed article's model names answer out of the box, from the simulator,

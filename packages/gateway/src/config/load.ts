@@ -19,7 +19,7 @@ export function resolveConfig(input: SluiceConfigInput = {}, env: NodeJS.Process
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const config = parsed.data;
-  if (!config.providers.some((p) => p.id === SIM_PROVIDER.id)) config.providers.push({ ...SIM_PROVIDER });
+  if (!config.providers.some((p) => p.id === SIM_PROVIDER.id)) config.providers.push({ ...SIM_PROVIDER, price: { ...SIM_PROVIDER.price! } });
   if (input.models === undefined) config.models = seedModelAliases();
   if (config.redis === undefined && env.SLUICE_REDIS_URL) config.redis = { url: env.SLUICE_REDIS_URL, keyPrefix: 'sluice:', heartbeatMs: 1_000, runningTtlMs: 24 * 3600 * 1000 };
   checkCrossReferences(config, env);

@@ -16,6 +16,8 @@ const provider = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   /** Upper bound on open connections to this upstream; unlimited by default (streams hold one each). */
   maxConnections: z.number().int().positive().optional(),
+  /** The price of this provider's models that no alias prices (the simulator's default: free). */
+  price: price.optional(),
   /** How long to wait for the upstream's response headers. */
   headersTimeoutMs: z.number().int().positive().optional(),
   /** Idle upstream connections tolerated before the pool is replaced (default 32), checked every `idleCheckMs` (default 30 s). */
@@ -88,8 +90,6 @@ export const configSchema = z.strictObject({
   keys: z.array(gatewayKey).default([]),
   providers: z.array(provider).default([]),
   models: z.array(modelAlias).default([]),
-  /** Prices of `sim/*` models, which are otherwise free. */
-  simPrice: price.optional(),
   streams: streams.prefault({}),
   ws: ws.prefault({}),
   retries: retries.prefault({}),

@@ -22,16 +22,15 @@ const FREE: ModelPrice = { input: 0, output: 0 };
 export class Router {
   readonly #providers: ReadonlyMap<string, Provider>;
   readonly #aliases = new Map<string, ModelAliasConfig>();
-  readonly #simProviders: ReadonlySet<string>;
-  readonly #simPrice: ModelPrice;
+  /** Each provider's own price, for models no alias prices. */
+  readonly #providerPrices: ReadonlyMap<string, ModelPrice>;
   /** Resolved aliases; direct `<provider>/<model>` names are not cached, clients choose them freely. */
   readonly #resolvedAliases = new Map<string, RouteTarget[]>();
 
   constructor(config: SluiceConfig, providers: ReadonlyMap<string, Provider>) {
     this.#providers = providers;
     for (const alias of config.models) this.#aliases.set(alias.name, alias);
-    this.#simProviders = new Set(config.providers.filter((p) => p.type === 'sim').map((p) => p.id));
-    this.#simPrice = config.simPrice ?? FREE;
+    this.#providerPrices = new Map(config.providers.flatMap((p) => (p.price === undefined ? [] : [[p.id, p.price] as const])));
   }
 
   /** The targets for `model`, primary first; throws ModelNotFoundError. */
@@ -74,10 +73,11 @@ export class Router {
     return { provider, upstreamModel, label: spec, price: price ?? this.#priceOf(provider.id, spec, upstreamModel) };
   }
 
-  /** A direct model costs what an alias to the same target says, else the simulator's or the seed's price. */
+  /** A direct model costs what an alias to the same target says, else its provider's price, else the seed's price for that name. */
   #priceOf(providerId: string, spec: string, upstreamModel: string): ModelPrice {
     for (const alias of this.#aliases.values()) if (alias.target === spec && alias.price) return alias.price;
-    if (this.#simProviders.has(providerId)) return this.#simPrice;
+    const providerPrice = this.#providerPrices.get(providerId);
+    if (providerPrice !== undefined) return providerPrice;
     return DEFAULT_PRICES[upstreamModel] ?? FREE;
   }
 }

@@ -41,8 +41,7 @@ export function describeConformance(driver: TransportDriver): void {
       upstream = await startSimServer();
       gateway = await startTestGateway({
         server: driver.serverConfig(),
-        providers: [upstreamProvider('up', upstream.baseURL)],
-        simPrice: SIM_PRICE,
+        providers: [upstreamProvider('up', upstream.baseURL), { id: 'sim', type: 'sim', price: SIM_PRICE }],
         retries: { maxRetries: 0 },
       });
       client = await driver.connect(gateway);
