@@ -1,26 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { UsageRecord, UsageStore, UsageTotals } from './usage-store.ts';
-
-/** How long a settled record may wait for others to share its commit. */
-const FLUSH_DELAY_MS = 50;
+import { BatchedWriter } from './batched-writer.ts';
+import { LEDGER_FLUSH_MS, type UsageRecord, type UsageStore, type UsageTotals } from './usage-store.ts';
 
 /**
- * The embedded ledger: SQLite in WAL mode. Records are queued and written
- * in one transaction every 50 ms, so streams finishing near each other share
- * a commit; a crash can lose at most that last moment of records.
+ * The embedded ledger: SQLite in WAL mode, for one replica. Records settled
+ * within 50 ms of each other share one transaction; a crash can lose at most
+ * that last moment of records.
  */
 export class SqliteUsageStore implements UsageStore {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
-  #queue: UsageRecord[] = [];
-  #flushScheduled = false;
-  readonly #onError: (error: unknown) => void;
+  readonly #writer: BatchedWriter<UsageRecord>;
 
   /** `onError` hears about a failed write (a full disk, say); the request path never does. */
   constructor(path: string, onError: (error: unknown) => void) {
-    this.#onError = onError;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#db.exec(`
@@ -45,32 +40,32 @@ export class SqliteUsageStore implements UsageStore {
     this.#insert = this.#db.prepare(
       'INSERT INTO usage (at, stream_id, key, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.#writer = new BatchedWriter(LEDGER_FLUSH_MS, (batch) => {
+      try {
+        this.#insertAll(batch);
+      } catch (error) {
+        onError(error);
+      }
+    });
   }
 
   record(record: UsageRecord): void {
-    this.#queue.push(record);
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setTimeout(() => this.#flush(), FLUSH_DELAY_MS).unref();
+    this.#writer.add(record);
   }
 
   async totals(key?: string): Promise<UsageTotals> {
-    this.#flush();
+    await this.#writer.flush();
     const sql = 'SELECT COUNT(*) AS requests, COALESCE(SUM(prompt_tokens), 0) AS promptTokens, COALESCE(SUM(completion_tokens), 0) AS completionTokens, COALESCE(SUM(cost), 0) AS cost FROM usage';
     const row = (key === undefined ? this.#db.prepare(sql).get() : this.#db.prepare(`${sql} WHERE key = ?`).get(key)) as unknown as UsageTotals;
     return { requests: Number(row.requests), promptTokens: Number(row.promptTokens), completionTokens: Number(row.completionTokens), cost: Number(row.cost) };
   }
 
   async close(): Promise<void> {
-    this.#flush();
+    await this.#writer.flush();
     this.#db.close();
   }
 
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#queue.length === 0 || !this.#db.isOpen) return;
-    const batch = this.#queue;
-    this.#queue = [];
+  #insertAll(batch: UsageRecord[]): void {
     this.#db.exec('BEGIN');
     try {
       for (const r of batch) {
@@ -79,7 +74,7 @@ export class SqliteUsageStore implements UsageStore {
       this.#db.exec('COMMIT');
     } catch (error) {
       this.#db.exec('ROLLBACK');
-      this.#onError(error);
+      throw error;
     }
   }
 }

@@ -21,6 +21,9 @@ export interface UsageTotals {
   cost: number;
 }
 
+/** How long a settled record may wait for others to share its write. */
+export const LEDGER_FLUSH_MS = 50;
+
 /** Where settled usage goes: SQLite on one replica, PostgreSQL when several share a ledger. */
 export interface UsageStore {
   record(record: UsageRecord): void;

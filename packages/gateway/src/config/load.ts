@@ -21,6 +21,7 @@ export function resolveConfig(input: SluiceConfigInput = {}, env: NodeJS.Process
   const config = parsed.data;
   if (!config.providers.some((p) => p.id === SIM_PROVIDER.id)) config.providers.push({ ...SIM_PROVIDER, price: { ...SIM_PROVIDER.price! } });
   if (input.models === undefined) config.models = seedModelAliases();
+  if (input.ledger === undefined && env.SLUICE_DATABASE_URL) config.ledger = { url: env.SLUICE_DATABASE_URL, table: 'sluice_usage' };
   if (config.redis === undefined && env.SLUICE_REDIS_URL) config.redis = { url: env.SLUICE_REDIS_URL, keyPrefix: 'sluice:', heartbeatMs: 1_000, runningTtlMs: 24 * 3600 * 1000 };
   checkCrossReferences(config, env);
   return config;

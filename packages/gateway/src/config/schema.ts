@@ -94,7 +94,10 @@ export const configSchema = z.strictObject({
   ws: ws.prefault({}),
   retries: retries.prefault({}),
   shutdown: z.strictObject({ drainTimeoutMs: z.number().int().nonnegative().default(10_000) }).prefault({}),
-  ledger: z.union([z.literal(false), z.strictObject({ path: z.string().min(1) })]).default({ path: '.sluice/ledger.db' }),
+  /** Where usage is recorded: a SQLite file (one replica), PostgreSQL (several; also SLUICE_DATABASE_URL), or nowhere. */
+  ledger: z
+    .union([z.literal(false), z.strictObject({ path: z.string().min(1) }), z.strictObject({ url: z.string().min(1), table: z.string().default('sluice_usage') })])
+    .default({ path: '.sluice/ledger.db' }),
   /** Share stream logs across replicas (also enabled by SLUICE_REDIS_URL). */
   redis: redis.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { KeyRing } from '../auth/key-ring.ts';
+import { PostgresUsageStore } from '../billing/postgres-usage-store.ts';
 import { SqliteUsageStore } from '../billing/sqlite-usage-store.ts';
 import { NullUsageStore, type UsageStore } from '../billing/usage-store.ts';
 import { ConfigError, resolveConfig } from '../config/load.ts';
@@ -90,7 +91,7 @@ function createLogger(level: string): Logger {
 function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.ProcessEnv): GatewayContext {
   const providers = createProviders(config.providers, env);
   const store = createStreamStore(config, logger);
-  const usage: UsageStore = config.ledger === false ? new NullUsageStore() : new SqliteUsageStore(config.ledger.path, (error) => logger.error({ err: error }, 'ledger write failed'));
+  const usage = createUsageStore(config, logger);
   const registry = new StreamRegistry({ store, onSettled: (settlement) => settle(context, settlement) });
   const context: GatewayContext = {
     config,
@@ -107,6 +108,14 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
     metrics: new GatewayMetrics({ registry, store }),
   };
   return context;
+}
+
+function createUsageStore(config: SluiceConfig, logger: Logger): UsageStore {
+  const onError = (error: unknown) => logger.error({ err: error }, 'ledger write failed');
+  const ledger = config.ledger;
+  if (ledger === false) return new NullUsageStore();
+  if ('url' in ledger) return new PostgresUsageStore(ledger.url, ledger.table, onError);
+  return new SqliteUsageStore(ledger.path, onError);
 }
 
 function createStreamStore(config: SluiceConfig, logger: Logger): StreamLogStore {
