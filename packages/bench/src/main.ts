@@ -14,7 +14,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--targets ${TARGET_ORDER.join(
   --quick      the smoke run: every phase, small, under a minute (timings not meaningful)
   --targets    measure only these targets (default: all)
   --out        where to write <date>.json/.md/.svg (default: packages/bench/results)
-  --keep-logs  keep the servers' logs and configs, and say where`;
+  --keep-logs  keep the servers' logs and configs, and say where
+The sluice-sse-redis target runs on the Redis at REDIS_URL (or SLUICE_REDIS_URL); without one it is n/a.`;
 
 class UsageError extends Error {}
 
@@ -39,7 +40,8 @@ function parseArgs(argv: string[]): { quick: boolean; targets: TargetName[]; out
 
 try {
   const options = parseArgs(process.argv.slice(2));
-  const results = await runBench({ quick: options.quick, targets: options.targets, keepLogs: options.keepLogs });
+  const redisUrl = process.env.REDIS_URL || process.env.SLUICE_REDIS_URL || null;
+  const results = await runBench({ quick: options.quick, targets: options.targets, keepLogs: options.keepLogs, redisUrl });
   const files = writeResults(results, options.out);
   process.stdout.write(renderMarkdown(results));
   process.stderr.write(`bench: wrote ${files.json}\n       ${files.markdown}\n       ${files.svg}\n`);

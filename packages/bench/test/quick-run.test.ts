@@ -29,12 +29,18 @@ test('the quick benchmark run serves every stream exactly, on every target that 
     assert.match(stdout, /\| Metric \| WebSocket/, 'the seed-layout table is printed');
     const results = JSON.parse(readFileSync(join(out, file), 'utf8')) as BenchResults;
 
-    // These need nothing that is still being built: they must always run. (The
-    // WebSocket and h2c targets report n/a with the reason until the gateway serves them.)
-    for (const name of ['direct', 'bare-proxy', 'sluice-sse-h1', 'portkey']) {
+    // Every target runs; the Redis one only where there is a Redis, and says so otherwise.
+    const expected = ['direct', 'bare-proxy', 'sluice-sse-h1', 'sluice-sse-h2c', 'sluice-ws', 'sluice-ws-plain', 'portkey', ...(process.env.REDIS_URL ? ['sluice-sse-redis'] : [])];
+    for (const name of expected) {
       const target = results.targets.find((t) => t.name === name);
       assert.ok(target?.available, `${name} ran (${target?.note ?? 'no note'})`);
     }
+    const redis = results.targets.find((t) => t.name === 'sluice-sse-redis');
+    if (process.env.REDIS_URL) {
+      // Both legs of each resume were served, the second by the other replica, and the stores counted their commands.
+      assert.ok((redis?.resume?.latencyMs.length ?? 0) > 0, 'resumes across replicas were measured');
+      assert.ok((redis?.redisCommandsPerToken?.saturated ?? 0) > 0, 'Redis commands per token were counted');
+    } else assert.match(redis?.note ?? '', /no Redis/);
     for (const target of results.targets.filter((t) => t.available)) {
       const tally = target.exactness;
       assert.ok(tally.streams > 0, `${target.name} served streams`);

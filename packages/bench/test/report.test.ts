@@ -27,6 +27,7 @@ function target(name: TargetName, ttft: number[] | null, note: string | null = n
     memory: null,
     resume: null,
     reconnect: null,
+    redisCommandsPerToken: null,
     exactness: ttft ? tally : emptyTally(),
   };
 }
@@ -60,4 +61,11 @@ test('the SVG writer escapes text and attributes', () => {
   assert.match(chart, /^<\?xml/);
   assert.match(chart, /Test CPU &lt;x&gt;, 2 cores/, 'text from the results is escaped');
   assert.match(chart, /\+0\.50 ms/);
+});
+
+test('the Redis target reports commands per token and says why it has no idle-memory figure', () => {
+  const redis: TargetResult = { ...target('sluice-sse-redis', [2, 3, 4, 5]), redisCommandsPerToken: { paced: 1.234, saturated: null } };
+  const markdown = renderMarkdown({ ...results, targets: [...results.targets, redis] });
+  assert.match(markdown, /\| Redis commands per streamed token at 50 paced streams \/ at saturation \| — \| — \| n\/a \| 1\.23 \/ n\/a \|/);
+  assert.match(markdown, /\| Memory per idle stream at 100 \|[^\n]*— \(resumable streams outlive their client\) \|\n/);
 });

@@ -65,7 +65,15 @@ async function handle(command: Command): Promise<unknown> {
     case 'resume': {
       const target = targets.get(command.target)!;
       const found = client(command.target);
-      if (found instanceof SseClient) return runResume(command.target, sseResume(found), command.params);
+      if (found instanceof SseClient) {
+        if (target.replicaUrl === undefined) return runResume(command.target, sseResume(found), command.params);
+        const replica = new SseClient({ ...target, url: target.replicaUrl });
+        try {
+          return await runResume(command.target, sseResume(found, replica), command.params);
+        } finally {
+          await replica.close();
+        }
+      }
       if (target.transport === 'ws-sluice') return runResume(command.target, wsResume(target), command.params);
       throw new Error(`resume is not measured over ${target.transport}`);
     }

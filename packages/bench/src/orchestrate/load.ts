@@ -6,20 +6,24 @@
 import { mergeTallies } from '../loadgen/tally.ts';
 import type { CapacityStep } from '../report/results.ts';
 import type { LaunchedTarget } from '../targets/launch.ts';
+import { perToken, redisCommandsSent } from './redis-commands.ts';
 import { withCpuWindow, type Session } from './session.ts';
 
 export async function measureCpu50(session: Session, target: LaunchedTarget): Promise<void> {
   session.progress.step(`cpu at ${session.params.cpu50.streams} streams  ${target.name}`);
+  const commandsBefore = await redisCommandsSent(target);
   const { value, cpu } = await withCpuWindow(session, target, () =>
     session.loadgen.call({ type: 'concurrent', phase: 'cpu50', target: target.name, params: session.params.cpu50, cpuWindow: 'steady' }),
   );
   const result = session.results.get(target.name)!;
   mergeTallies(result.exactness, value.tally);
   result.cpu50 = { ...value, cpuPercent: cpu ? round1((cpu.cpuMs / cpu.windowMs) * 100) : null, windowMs: Math.round(cpu?.windowMs ?? 0) };
+  if (commandsBefore !== null) (result.redisCommandsPerToken ??= { paced: null, saturated: null }).paced = perToken(commandsBefore, await redisCommandsSent(target), value.chunks);
 }
 
 export async function measureThroughput(session: Session, target: LaunchedTarget): Promise<void> {
   session.progress.step(`throughput  ${target.name}`);
+  const commandsBefore = await redisCommandsSent(target);
   const { value, cpu } = await withCpuWindow(session, target, () =>
     session.loadgen.call({ type: 'concurrent', phase: 'throughput', target: target.name, params: session.params.throughput, cpuWindow: 'whole' }),
   );
@@ -31,6 +35,7 @@ export async function measureThroughput(session: Session, target: LaunchedTarget
     cpuMs: cpu ? Math.round(cpu.cpuMs) : null,
     cpuMsPer1000Chunks: cpu && value.chunks > 0 ? round1((cpu.cpuMs * 1000) / value.chunks) : null,
   };
+  if (commandsBefore !== null) (result.redisCommandsPerToken ??= { paced: null, saturated: null }).saturated = perToken(commandsBefore, await redisCommandsSent(target), value.chunks);
 }
 
 export async function measureCapacity(session: Session, target: LaunchedTarget): Promise<void> {

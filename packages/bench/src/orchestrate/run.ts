@@ -24,6 +24,8 @@ export interface RunOptions {
   targets: readonly TargetName[];
   /** Keep the scratch directory (server logs, configs) instead of removing it. */
   keepLogs: boolean;
+  /** The Redis for the `sluice-sse-redis` target; null leaves that target "n/a". */
+  redisUrl: string | null;
 }
 
 const PREFLIGHT_ATTEMPTS = 3;
@@ -35,7 +37,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   const params = options.quick ? quickPlan() : fullPlan(machine.openFileLimit);
   const results = new Map<string, TargetResult>(options.targets.map((name) => [name, emptyResult(name)]));
   const upstream = await startUpstream(workDir);
-  const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream.url, workDir)));
+  const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream.url, workDir, options.redisUrl)));
   const loadgen = new LoadgenProcess();
   try {
     const endpoints = launched.flatMap((t) => (t.endpoint ? [t.endpoint] : []));
@@ -50,12 +52,11 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
         available.push(target);
       } else {
         result.note = reason;
-        await target.server?.stop();
+        await Promise.all([target.server?.stop(), target.replica?.stop()]);
       }
     }
     const session: Session = { loadgen, params, progress: new Progress(countSteps(params, available)), targets: available, results };
-    const gateways = available.filter((t) => t.server !== null);
-    for (const target of gateways) results.get(target.name)!.memory = await measureMemory(session, target);
+    for (const target of available.filter(idleMeasurable)) results.get(target.name)!.memory = await measureMemory(session, target);
     if (available.length > 0) await measureTtft(session);
     await measureCancel(session);
     await measureResume(session);
@@ -69,7 +70,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     }
   } finally {
     await loadgen.close();
-    await Promise.all(launched.map((t) => t.server?.stop()));
+    await Promise.all(launched.flatMap((t) => [t.server?.stop(), t.replica?.stop()]));
     await upstream.server.stop();
     if (options.keepLogs) process.stderr.write(`bench: server logs kept in ${workDir}\n`);
     else rmSync(workDir, { recursive: true, force: true });
@@ -99,8 +100,17 @@ async function preflight(loadgen: LoadgenProcess, target: LaunchedTarget): Promi
   return `n/a (not available: ${hint}${error})`;
 }
 
+/**
+ * Idle memory is measured on the gateways, except where streams are
+ * resumable: those outlive their clients by design (for the linger time), so
+ * thousands of them would run on into the phases that follow.
+ */
+function idleMeasurable(target: LaunchedTarget): boolean {
+  return target.server !== null && target.endpoint!.cancelBy !== 'delete';
+}
+
 function countSteps(params: Session['params'], available: LaunchedTarget[]): number {
-  const gateways = available.filter((t) => t.server !== null);
+  const gateways = available.filter(idleMeasurable);
   const sockets = gateways.filter((t) => t.endpoint!.transport.startsWith('ws')).length;
   const memory = gateways.length * params.idleStreams.length + sockets * params.idleSockets.length;
   return memory + 1 + available.filter(resumable).length + available.filter(reconnectable).length + available.length * (3 + params.capacity.steps.length);
@@ -122,6 +132,7 @@ function emptyResult(name: TargetName): TargetResult {
     memory: null,
     resume: null,
     reconnect: null,
+    redisCommandsPerToken: null,
     exactness: emptyTally(),
   };
 }

@@ -35,7 +35,7 @@ export class ServerProcess {
     const log = createWriteStream(spec.logFile);
     this.child = spawn(process.execPath, spec.args, {
       cwd: spec.cwd,
-      env: { ...process.env, ...spec.env },
+      env: { ...withoutSluiceSettings(process.env), ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (bytes: Buffer): void => {
@@ -85,6 +85,15 @@ export class ServerProcess {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/**
+ * The bench's own environment minus `SLUICE_*` settings: a `SLUICE_REDIS_URL`
+ * exported for the Redis target would otherwise turn every sluice target's
+ * streams into Redis streams. What a target needs is in its spec.
+ */
+function withoutSluiceSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('SLUICE_')));
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -70,12 +70,13 @@ function fullTable(results: BenchResults): string {
     ['Throughput (chunks/s at saturation)', (t) => count(t.throughput?.chunksPerSec)],
     ['CPU ms per 1,000 chunks', (t) => (t.throughput?.cpuMsPer1000Chunks == null ? NA : t.throughput.cpuMsPer1000Chunks.toFixed(1))],
     [`CPU % at ${results.params.cpu50.streams} streams`, (t) => percent(t.cpu50?.cpuPercent)],
-    [`Memory per idle stream at ${count(results.params.idleStreams[0])}`, (t) => memoryCell(t.memory?.streams, 0)],
-    ...(results.params.idleStreams.length > 1 ? [[`Memory per idle stream at ${count(large)}`, (t: TargetResult) => memoryCell(t.memory?.streams, 1)] as [string, (t: TargetResult) => string]] : []),
+    [`Memory per idle stream at ${count(results.params.idleStreams[0])}`, (t) => memoryCell(t, 0)],
+    ...(results.params.idleStreams.length > 1 ? [[`Memory per idle stream at ${count(large)}`, (t: TargetResult) => memoryCell(t, 1)] as [string, (t: TargetResult) => string]] : []),
     [`Memory per idle WebSocket at ${count(results.params.idleSockets[0])} / ${count(results.params.idleSockets[results.params.idleSockets.length - 1])}`, (t) => socketCell(t)],
     ['Cancel → upstream closed p50 / p99, ms', (t) => cancelCell(t)],
     ['Resume → first replayed chunk p50 / p99, ms', (t) => resumeCell(t)],
     ['Reconnection (client SDK): time lost to one cut p50 / p99, ms', (t) => reconnectCell(t)],
+    [`Redis commands per streamed token at ${results.params.cpu50.streams} paced streams / at saturation`, (t) => redisCell(t)],
   ];
   return table(['Metric', ...targets.map((t) => t.label)], rows.map(([label, show]) => [label, ...targets.map((t) => cell(t, show))]));
 }
@@ -87,8 +88,9 @@ function capacityCell(t: TargetResult): string {
   return last.passed ? `≥ ${count(t.capacity.capacity)}` : count(t.capacity.capacity);
 }
 
-function memoryCell(points: MemoryPoint[] | undefined, index: number): string {
-  const point = memoryAt(points, index);
+function memoryCell(t: TargetResult, index: number): string {
+  if (t.name === 'sluice-sse-redis') return '— (resumable streams outlive their client)';
+  const point = memoryAt(t.memory?.streams, index);
   if (!point) return NA;
   const partial = point.open < point.requested ? ` (${count(point.open)} open)` : '';
   return `${bytes(point.bytesPerItem)}${partial}`;
@@ -116,9 +118,16 @@ function resumeCell(t: TargetResult): string {
   return `${ms(r.stats.p50)} / ${ms(r.stats.p99)}${inexact > 0 ? ` (${inexact} of ${r.tally.streams} not exact across the cut)` : ''}`;
 }
 
+function redisCell(t: TargetResult): string {
+  const r = t.redisCommandsPerToken;
+  if (!r) return '—';
+  const show = (v: number | null): string => (v === null ? NA : v.toFixed(2));
+  return `${show(r.paced)} / ${show(r.saturated)}`;
+}
+
 function reconnectCell(t: TargetResult): string {
   const r = t.reconnect;
-  if (!r) return t.name === 'sluice-sse-h2c' ? '— (the SDK speaks HTTP/1.1)' : t.name.startsWith('sluice-') ? '— (plain mode has no resume)' : '— (no resumable streams)';
+  if (!r) return t.name === 'sluice-sse-h2c' ? '— (the SDK speaks HTTP/1.1)' : t.name === 'sluice-sse-redis' ? '— (measured on sluice SSE HTTP/1.1)' : t.name.startsWith('sluice-') ? '— (plain mode has no resume)' : '— (no resumable streams)';
   if (r.lostMs.length === 0) return `${NA}${r.note ? ` (${r.note})` : ''}`;
   const inexact = r.tally.streams - r.tally.exact;
   return `${ms(r.stats.p50, 1)} / ${ms(r.stats.p99, 1)} (SDK over ${r.transport})${inexact > 0 ? `, ${inexact} of ${r.tally.streams} not exact` : ''}`;

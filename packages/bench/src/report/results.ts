@@ -72,6 +72,12 @@ export interface TargetResult {
   resume: (ResumeSamples & { stats: Distribution }) | null;
   /** The client SDK's reconnection after a forced cut (sluice SSE over HTTP/1.1 and sluice.v1 only). */
   reconnect: (ReconnectSamples & { stats: Distribution }) | null;
+  /**
+   * Redis commands per streamed token (targets with a Redis stream store):
+   * at 50 paced streams and at saturation, where more events share each
+   * per-tick pipeline. Null elsewhere.
+   */
+  redisCommandsPerToken: { paced: number | null; saturated: number | null } | null;
   /** Every stream this target served in the run, all phases together. */
   exactness: StreamTally;
 }

@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { freePort } from '../procs/free-port.ts';
-import { ServerProcess, ServerStartError } from '../procs/server-process.ts';
+import { ServerProcess, ServerStartError, type ServerSpec } from '../procs/server-process.ts';
 import { BARE_PROXY_MAIN, portkeyEntry, UPSTREAM_MAIN } from './paths.ts';
 import { portkeyServer } from './portkey.ts';
-import { sluiceAvailable, sluiceServer } from './sluice.ts';
+import { sluiceAvailable, sluiceServers } from './sluice.ts';
 import type { TargetEndpoint, TargetName } from './target.ts';
 
 const TS_ARGS = ['--conditions=@sluice/source', '--no-warnings=ExperimentalWarning'];
@@ -18,6 +18,8 @@ export interface LaunchedTarget {
   endpoint: TargetEndpoint | null;
   /** The target's own process; null for `direct` (the upstream itself). */
   server: ServerProcess | null;
+  /** A second replica sharing the target's stream store (the Redis target only); its CPU and memory are not the target's figures. */
+  replica: ServerProcess | null;
   /** Why the target is not measured; null when it is. */
   unavailable: string | null;
 }
@@ -28,31 +30,38 @@ export async function startUpstream(workDir: string): Promise<{ server: ServerPr
   return { server, url: `http://127.0.0.1:${port}` };
 }
 
-export async function launchTarget(name: TargetName, upstreamURL: string, workDir: string): Promise<LaunchedTarget> {
+/** `redisUrl`: the Redis the `sluice-sse-redis` target runs on; without it that target is "n/a". */
+export async function launchTarget(name: TargetName, upstreamURL: string, workDir: string, redisUrl: string | null): Promise<LaunchedTarget> {
+  const none = (unavailable: string): LaunchedTarget => ({ name, endpoint: null, server: null, replica: null, unavailable });
   if (name === 'direct') {
     const endpoint: TargetEndpoint = { name, transport: 'sse-h1', url: upstreamURL, model: 'bench', headers: {}, cancelBy: 'close' };
-    return { name, endpoint, server: null, unavailable: null };
+    return { name, endpoint, server: null, replica: null, unavailable: null };
   }
   const port = await freePort();
-  let planned: { spec: Parameters<typeof ServerProcess.start>[0]; endpoint: TargetEndpoint };
+  let planned: { specs: ServerSpec[]; endpoint: TargetEndpoint };
   if (name === 'bare-proxy') {
     planned = {
-      spec: { name, args: [...TS_ARGS, BARE_PROXY_MAIN, '--port', String(port), '--upstream', upstreamURL], port, logFile: join(workDir, `${name}.log`) },
+      specs: [{ name, args: [...TS_ARGS, BARE_PROXY_MAIN, '--port', String(port), '--upstream', upstreamURL], port, logFile: join(workDir, `${name}.log`) }],
       endpoint: { name, transport: 'sse-h1', url: `http://127.0.0.1:${port}`, model: 'bench', headers: {}, cancelBy: 'close' },
     };
   } else if (name === 'portkey') {
     const entry = portkeyEntry();
-    if (entry === null) return { name, endpoint: null, server: null, unavailable: 'n/a (@portkey-ai/gateway is not installed)' };
-    planned = portkeyServer(entry, port, upstreamURL, workDir);
+    if (entry === null) return none('n/a (@portkey-ai/gateway is not installed)');
+    const { spec, endpoint } = portkeyServer(entry, port, upstreamURL, workDir);
+    planned = { specs: [spec], endpoint };
   } else {
-    if (!sluiceAvailable()) return { name, endpoint: null, server: null, unavailable: 'n/a (the sluice gateway is not in this checkout)' };
-    planned = sluiceServer(name, port, upstreamURL, workDir);
+    if (!sluiceAvailable()) return none('n/a (the sluice gateway is not in this checkout)');
+    if (name === 'sluice-sse-redis' && redisUrl === null) return none('n/a (no Redis: run with REDIS_URL=redis://127.0.0.1:6379 to measure resumable streams on Redis)');
+    const ports = name === 'sluice-sse-redis' ? [port, await freePort()] : [port];
+    planned = sluiceServers(name, ports, upstreamURL, workDir, redisUrl);
   }
+  const started: ServerProcess[] = [];
   try {
-    const server = await ServerProcess.start(planned.spec);
-    return { name, endpoint: planned.endpoint, server, unavailable: null };
+    for (const spec of planned.specs) started.push(await ServerProcess.start(spec));
+    return { name, endpoint: planned.endpoint, server: started[0], replica: started[1] ?? null, unavailable: null };
   } catch (error) {
+    await Promise.all(started.map((server) => server.stop()));
     const reason = error instanceof ServerStartError ? error.message.split('\n').slice(0, 3).join(' | ') : String(error);
-    return { name, endpoint: null, server: null, unavailable: `n/a (${reason})` };
+    return none(`n/a (${reason})`);
   }
 }

@@ -3,9 +3,15 @@
  * defaults except what the bench must set: the port, the transport, and the
  * bench upstream as an `openai-compatible` provider. The ledger stays on
  * (in the run's scratch directory), as it is by default.
+ *
+ * `sluice-sse-redis` is two replicas sharing one Redis stream store, every
+ * request resumable: streams are written to Redis as they run, and resumes
+ * and cancels go to the second replica.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Headers } from '@sluice/protocol';
 import type { ServerSpec } from '../procs/server-process.ts';
 import { SLUICE_CLI } from './paths.ts';
 import type { TargetEndpoint, TargetName } from './target.ts';
@@ -17,32 +23,48 @@ export function sluiceAvailable(): boolean {
   return existsSync(SLUICE_CLI);
 }
 
-export function sluiceServer(name: TargetName, port: number, upstreamURL: string, workDir: string): { spec: ServerSpec; endpoint: TargetEndpoint } {
+export interface SluiceTarget {
+  /** The server the load goes to, then (Redis target only) the second replica. */
+  specs: ServerSpec[];
+  endpoint: TargetEndpoint;
+}
+
+/** `ports` holds one port, or two for the Redis target; `redisUrl` is needed by that target only. */
+export function sluiceServers(name: TargetName, ports: number[], upstreamURL: string, workDir: string, redisUrl: string | null): SluiceTarget {
   const h2c = name === 'sluice-sse-h2c';
-  const config = {
-    server: { host: '127.0.0.1', port, http2: h2c ? 'h2c' : false },
-    providers: [{ id: SLUICE_PROVIDER, type: 'openai-compatible', baseURL: `${upstreamURL}/v1`, apiKey: 'sk-bench-upstream' }],
-    ledger: { path: join(workDir, `${name}-ledger.db`) },
-  };
-  const configFile = join(workDir, `${name}.json`);
-  writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const http = `http://127.0.0.1:${port}`;
-  const transport = name === 'sluice-ws' ? 'ws-sluice' : name === 'sluice-ws-plain' ? 'ws-plain' : h2c ? 'sse-h2c' : 'sse-h1';
-  return {
-    spec: {
-      name,
+  const shared = name === 'sluice-sse-redis';
+  if (shared && redisUrl === null) throw new Error('the Redis target needs a Redis URL');
+  // Replicas must share the secret that signs stream tokens; each run gets its own keys in Redis.
+  const env = shared ? { SLUICE_STREAM_SECRET: randomBytes(32).toString('hex') } : undefined;
+  const keyPrefix = `sluice-bench:${process.pid}-${Date.now()}:`;
+  const specs = (shared ? ports.slice(0, 2) : ports.slice(0, 1)).map((port, replica): ServerSpec => {
+    const own = replica === 0 ? name : `${name}-replica`;
+    const config = {
+      server: { host: '127.0.0.1', port, http2: h2c ? 'h2c' : false },
+      providers: [{ id: SLUICE_PROVIDER, type: 'openai-compatible', baseURL: `${upstreamURL}/v1`, apiKey: 'sk-bench-upstream' }],
+      ledger: { path: join(workDir, `${own}-ledger.db`) },
+      ...(shared ? { redis: { url: redisUrl, keyPrefix } } : {}),
+    };
+    const configFile = join(workDir, `${own}.json`);
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
+    return {
+      name: own,
       args: ['--conditions=@sluice/source', '--no-warnings=ExperimentalWarning', SLUICE_CLI, 'serve', '--config', configFile],
+      env,
       port,
-      logFile: join(workDir, `${name}.log`),
+      logFile: join(workDir, `${own}.log`),
       cwd: workDir,
-    },
-    endpoint: {
-      name,
-      transport,
-      url: transport.startsWith('ws') ? `ws://127.0.0.1:${port}/v1/chat/stream` : http,
-      model: SLUICE_MODEL,
-      headers: {},
-      cancelBy: transport === 'ws-sluice' ? 'message' : 'close',
-    },
+    };
+  });
+  const transport = name === 'sluice-ws' ? 'ws-sluice' : name === 'sluice-ws-plain' ? 'ws-plain' : h2c ? 'sse-h2c' : 'sse-h1';
+  const endpoint: TargetEndpoint = {
+    name,
+    transport,
+    url: transport.startsWith('ws') ? `ws://127.0.0.1:${ports[0]}/v1/chat/stream` : `http://127.0.0.1:${ports[0]}`,
+    model: SLUICE_MODEL,
+    headers: shared ? { [Headers.resumable]: '1' } : {},
+    cancelBy: transport === 'ws-sluice' ? 'message' : shared ? 'delete' : 'close',
+    ...(shared ? { replicaUrl: `http://127.0.0.1:${ports[1]}` } : {}),
   };
+  return { specs, endpoint };
 }

@@ -18,9 +18,16 @@ export interface TargetEndpoint {
   headers: Record<string, string>;
   /**
    * How this target learns a client went away. `close`: the connection or
-   * stream closes; `message`: a `cancel` message over the socket (sluice.v1).
+   * stream closes; `message`: a `cancel` message over the socket (sluice.v1);
+   * `delete`: `DELETE /v1/streams/{id}` (a resumable stream outlives its
+   * connection by design, so closing it cancels nothing).
    */
-  cancelBy: 'close' | 'message';
+  cancelBy: 'close' | 'message' | 'delete';
+  /**
+   * A second replica sharing this target's stream store: resumes and
+   * cancels are sent there, so they cross replicas. Absent on one-process targets.
+   */
+  replicaUrl?: string;
 }
 
 /** The ids the report uses, in the order the tables list them. */
@@ -31,6 +38,7 @@ export const TARGET_ORDER = [
   'sluice-sse-h2c',
   'sluice-ws',
   'sluice-ws-plain',
+  'sluice-sse-redis',
   'portkey',
 ] as const;
 
@@ -43,5 +51,6 @@ export const TARGET_LABELS: Record<TargetName, string> = {
   'sluice-sse-h2c': 'sluice SSE h2c',
   'sluice-ws': 'sluice WS sluice.v1',
   'sluice-ws-plain': 'sluice WS plain',
+  'sluice-sse-redis': 'sluice SSE resumable, Redis, 2 replicas',
   portkey: 'Portkey gateway',
 };

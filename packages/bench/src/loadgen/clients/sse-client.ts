@@ -3,6 +3,7 @@
  * h2c (prior-knowledge HTTP/2, up to 100 streams per connection), both with
  * undici.
  */
+import { Headers } from '@sluice/protocol';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { TargetEndpoint } from '../../targets/target.ts';
 import type { StreamRecorder } from '../recorder.ts';
@@ -44,7 +45,40 @@ export class SseClient implements StreamClient {
   }
 
   async run(recorder: StreamRecorder, cancel?: AbortSignal): Promise<void> {
-    await this.exchange({ method: 'POST', path: '/v1/chat/completions', body: JSON.stringify(chatBody(this.#target.model, recorder.spec)) }, recorder, cancel);
+    const call: SseCall = { method: 'POST', path: '/v1/chat/completions', body: JSON.stringify(chatBody(this.#target.model, recorder.spec)) };
+    if (cancel === undefined || this.#target.cancelBy !== 'delete') {
+      await this.exchange(call, recorder, cancel);
+      return;
+    }
+    // A resumable stream outlives its connection by design: the client
+    // cancels it with DELETE (at the second replica, when there is one) and
+    // drops the connection at once.
+    const connection = new AbortController();
+    let stream: { id: string; token: string | undefined } | null = null;
+    call.onHeaders = (headers) => {
+      const id = single(headers[Headers.streamId]);
+      if (id !== undefined) stream = { id, token: single(headers[Headers.streamToken]) };
+    };
+    const onCancel = (): void => {
+      if (stream !== null) void this.#deleteStream(stream);
+      connection.abort(cancel.reason);
+    };
+    cancel.addEventListener('abort', onCancel, { once: true });
+    try {
+      await this.exchange(call, recorder, connection.signal);
+    } finally {
+      cancel.removeEventListener('abort', onCancel);
+    }
+  }
+
+  async #deleteStream(stream: { id: string; token: string | undefined }): Promise<void> {
+    const url = new URL(`/v1/streams/${encodeURIComponent(stream.id)}`, this.#target.replicaUrl ?? this.#target.url);
+    try {
+      const answer = await request(url, { method: 'DELETE', headers: stream.token ? { [Headers.streamToken]: stream.token } : {} });
+      await answer.body.dump();
+    } catch {
+      // The cancel phase sees a lost DELETE as an upstream that was never told.
+    }
   }
 
   /**
@@ -95,4 +129,8 @@ export class SseClient implements StreamClient {
   async close(): Promise<void> {
     await Promise.all([this.#agent?.destroy(), this.#h2c?.destroy()]);
   }
+}
+
+export function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,7 +1,7 @@
 /**
  * Cut-and-resume over `sluice.v1`: the stream's socket is dropped after a
- * few chunks, and a second socket (already open, so the handshake is not
- * part of the figure) sends `resume {streamId, after: last seq}`.
+ * few chunks, and a little later a second socket (already open, so the
+ * handshake is not part of the figure) sends `resume {streamId, after: last seq}`.
  */
 import type WebSocket from 'ws';
 import { WS_SUBPROTOCOL, type WsClientMessage, type WsServerMessage } from '@sluice/protocol';
@@ -10,7 +10,7 @@ import { chatBody, chunkContent } from '../clients/chat-body.ts';
 import { openSocket } from '../clients/open-socket.ts';
 import { describe } from '../clients/stream-client.ts';
 import { StreamRecorder } from '../recorder.ts';
-import type { ResumeOnce } from './resume.ts';
+import { sleep, type ResumeOnce } from './resume.ts';
 
 export function wsResume(target: TargetEndpoint): ResumeOnce {
   return async (spec, params) => {
@@ -50,6 +50,7 @@ export function wsResume(target: TargetEndpoint): ResumeOnce {
         send(cutSocket, { type: 'request', id: 'first', body: chatBody(target.model, spec) });
       });
       if (streamId === undefined || first.chunks !== params.cutAfter) return { failed: `the stream could not be cut and resumed: ${first.error ?? 'no accepted message'}` };
+      await sleep(params.awayMs);
       const second = new StreamRecorder(spec);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => (second.fail('timed out'), resolve()), 10_000);

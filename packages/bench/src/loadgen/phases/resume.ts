@@ -1,13 +1,13 @@
 /**
  * Resume latency: a resumable stream is cut by the client after a few
- * chunks, and at once resumed from the last event id it holds; the clock
- * runs from the resume request to the first replayed chunk. The text from
- * both halves must add up to exactly the stream: no chunk lost or repeated
- * across the cut.
+ * chunks, and resumed a little later from the last event id it holds; the
+ * clock runs from the resume request to the first replayed chunk. The text
+ * from both halves must add up to exactly the stream: no chunk lost or
+ * repeated across the cut.
  */
 import { Headers } from '@sluice/protocol';
 import { chatBody } from '../clients/chat-body.ts';
-import type { SseClient } from '../clients/sse-client.ts';
+import { single, type SseClient } from '../clients/sse-client.ts';
 import { nextId } from '../ids.ts';
 import { StreamRecorder, type StreamOutcome } from '../recorder.ts';
 import { addOutcome, emptyTally, type StreamTally } from '../tally.ts';
@@ -20,6 +20,13 @@ export interface ResumeParams {
   /** Content chunks the first connection reads before the client cuts it. */
   cutAfter: number;
   itlMs: number;
+  /**
+   * How long the client stays away before it resumes. Long enough for the
+   * stream to have gone on writing, so the resume has logged events to
+   * replay: resumed at once, it would wait for the next live chunk, and the
+   * figure would be the upstream's inter-token time.
+   */
+  awayMs: number;
 }
 
 export interface ResumeSamples {
@@ -45,8 +52,12 @@ export async function runResume(target: string, once: ResumeOnce, params: Resume
   return result;
 }
 
-/** Over SSE: the POST is cut by aborting it; the resume is `GET /v1/streams/{id}` with `Last-Event-ID`. */
-export function sseResume(client: SseClient): ResumeOnce {
+/**
+ * Over SSE: the POST is cut by aborting it; the resume is `GET /v1/streams/{id}`
+ * with `Last-Event-ID`, sent through `resumer` (the same target, or a second
+ * replica sharing its stream store).
+ */
+export function sseResume(client: SseClient, resumer: SseClient = client): ResumeOnce {
   return async (spec, params) => {
     const first = new StreamRecorder(spec);
     const cut = new AbortController();
@@ -68,9 +79,10 @@ export function sseResume(client: SseClient): ResumeOnce {
       cut.signal,
     );
     if (!cut.signal.aborted || streamId === undefined) return { failed: `the stream could not be cut and resumed: ${first.error ?? `no ${Headers.streamId} header`}` };
+    await sleep(params.awayMs);
     const second = new StreamRecorder(spec);
     const headers = { [Headers.lastEventId]: first.lastEventId, ...(token ? { [Headers.streamToken]: token } : {}) };
-    await client.exchange({ method: 'GET', path: `/v1/streams/${encodeURIComponent(streamId)}`, noContentIsEnd: true, headers }, second, AbortSignal.timeout(10_000));
+    await resumer.exchange({ method: 'GET', path: `/v1/streams/${encodeURIComponent(streamId)}`, noContentIsEnd: true, headers }, second, AbortSignal.timeout(10_000));
     return { first, second };
   };
 }
@@ -90,6 +102,6 @@ function joined(first: StreamRecorder, second: StreamRecorder): StreamOutcome {
   };
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
