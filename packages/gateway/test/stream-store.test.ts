@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { MemoryStreamLogStore } from '../src/streams/store/memory-store.ts';
 import { RedisStreamLogStore } from '../src/streams/store/redis-store.ts';
 import type { StreamLogStore, StreamLogWriter } from '../src/streams/store/types.ts';
@@ -187,6 +188,52 @@ describe('StreamLogStore: redis across replicas', { skip: kinds[1].skip }, () =>
       assert.ok(took < 4 * HEARTBEAT_MS + 1000, `noticed after ${took.toFixed(0)} ms`);
       assert.equal((await readerStore.meta(id))?.status, 'interrupted');
     } finally {
+      await readerStore.close();
+    }
+  });
+
+  test('stored entries come on the shared connection; only a reader waiting on a running stream holds one of its own', async () => {
+    const writerStore = kinds[1].make({});
+    const readerStore = kinds[1].make({});
+    const admin = new Redis(process.env.REDIS_URL ?? '');
+    const followerConnections = async () => ((await admin.client('LIST')) as string).split('\n').filter((line) => line.includes(` name=${prefix}follower `)).length;
+    const readers = new AbortController();
+    try {
+      const finished = newId();
+      const done = writerStore.create({ id: finished, owner: 'web', model: 'm', createdAt: 1 });
+      write(done, 1, 3);
+      done.append(entry(4, 'done'));
+      done.finish('done');
+      const running = newId();
+      const live = writerStore.create({ id: running, owner: 'web', model: 'm', createdAt: 1 });
+      write(live, 1, 2);
+      await sleep(30);
+
+      const late = readerStore.read(finished, 0, readers.signal)[Symbol.asyncIterator]();
+      assert.equal((await late.next()).value?.seq, 1);
+      assert.equal(await followerConnections(), 0, 'a finished stream is replayed without a connection of its own');
+      assert.deepEqual((await collect({ [Symbol.asyncIterator]: () => late })).map((e) => e.seq), [2, 3, 4]);
+
+      const follower = readerStore.read(running, 0, readers.signal)[Symbol.asyncIterator]();
+      assert.equal((await follower.next()).value?.seq, 1);
+      assert.equal((await follower.next()).value?.seq, 2);
+      assert.equal(await followerConnections(), 0, 'the stored part came on the shared connection');
+      const third = follower.next();
+      await sleep(50);
+      assert.equal(await followerConnections(), 1, 'the caught-up reader waits on its own connection');
+      live.append(entry(3));
+      assert.equal((await third).value?.seq, 3);
+      live.append(entry(4, 'done'));
+      live.finish('done');
+      assert.equal((await follower.next()).value?.seq, 4);
+      assert.equal((await follower.next()).done, true);
+      await sleep(30);
+      assert.equal(await followerConnections(), 0, 'and lets it go at the end');
+    } finally {
+      // A failed assertion must not leave a reader's connection holding the test process open.
+      readers.abort();
+      admin.disconnect();
+      await writerStore.close();
       await readerStore.close();
     }
   });

@@ -16,6 +16,9 @@ export interface RedisStoreOptions {
   onError(error: unknown): void;
 }
 
+/** Entries per XREAD: a resume replays a long stream in a few round trips. */
+const ENTRIES_PER_READ = 512;
+
 /** A queued command: its lower-case ioredis name, then its arguments. */
 type Command = [string, ...(string | number)[]];
 
@@ -79,24 +82,31 @@ export class RedisStreamLogStore implements StreamLogStore {
     return { id: streamId, owner: fields.owner, model: fields.model, status, createdAt: Number(fields.createdAt), lastSeq: Number(fields.lastSeq) };
   }
 
+  /**
+   * What is stored already comes on the shared connection, at once. Only a
+   * reader that has caught up with a running stream waits, with XREAD BLOCK
+   * on a connection of its own: Redis wakes a blocked reader when its stream
+   * grows, at no cost to the others, where one multi-stream read shared by
+   * every follower would cost work in proportion to all of them on each call.
+   */
   async *read(streamId: string, after: number, signal: AbortSignal): AsyncGenerator<LogEntry> {
     const keys = streamKeys(this.#options.keyPrefix, streamId);
     const meta = await this.meta(streamId);
     if (meta === null) throw new StreamNotFoundError();
-    // A blocking read holds its connection, so each follower gets its own.
-    const reader = this.#redis.duplicate();
-    reader.on('error', () => {});
-    const abort = () => reader.disconnect();
+    let waiting: Redis | undefined;
+    const abort = () => waiting?.disconnect();
     signal.addEventListener('abort', abort, { once: true });
     let cursor = after;
     try {
       for (;;) {
-        const reply = (await reader.xread('COUNT', 512, 'BLOCK', this.#options.heartbeatMs, 'STREAMS', keys.log, entryId(cursor)).catch((error: unknown) => {
-          throw signal.aborted ? signal.reason : error;
-        })) as [string, [string, string[]][]][] | null;
-        this.commandsSent++;
+        const reply = await this.#readAfter(waiting, keys.log, cursor, signal);
         signal.throwIfAborted();
         if (reply === null) {
+          if (waiting === undefined) {
+            waiting = this.#redis.duplicate({ connectionName: `${this.#options.keyPrefix}follower` });
+            waiting.on('error', () => {});
+            continue;
+          }
           const now = await this.meta(streamId);
           if (now === null) throw new StreamNotFoundError();
           if (now.status === 'interrupted') throw new StreamInterruptedError();
@@ -113,8 +123,17 @@ export class RedisStreamLogStore implements StreamLogStore {
       }
     } finally {
       signal.removeEventListener('abort', abort);
-      reader.disconnect();
+      waiting?.disconnect();
     }
+  }
+
+  /** The entries after `cursor`: what is there now (shared connection), or, on a waiting reader's own connection, the next ones to come. */
+  async #readAfter(waiting: Redis | undefined, log: string, cursor: number, signal: AbortSignal): Promise<[string, [string, string[]][]][] | null> {
+    this.commandsSent++;
+    if (waiting === undefined) return (await this.#redis.xread('COUNT', ENTRIES_PER_READ, 'STREAMS', log, entryId(cursor))) as [string, [string, string[]][]][] | null;
+    return (await waiting.xread('COUNT', ENTRIES_PER_READ, 'BLOCK', this.#options.heartbeatMs, 'STREAMS', log, entryId(cursor)).catch((error: unknown) => {
+      throw signal.aborted ? signal.reason : error;
+    })) as [string, [string, string[]][]][] | null;
   }
 
   async requestCancel(streamId: string): Promise<void> {
