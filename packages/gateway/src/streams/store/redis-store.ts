@@ -19,6 +19,9 @@ export interface RedisStoreOptions {
 /** Entries per XREAD: a resume replays a long stream in a few round trips. */
 const ENTRIES_PER_READ = 512;
 
+/** XREAD's answer for one stream: `[[key, [[id, [field, value, …]], …]]]`, or null when nothing came. */
+type XreadReply = [string, [string, string[]][]][] | null;
+
 /** A queued command: its lower-case ioredis name, then its arguments. */
 type Command = [string, ...(string | number)[]];
 
@@ -128,12 +131,12 @@ export class RedisStreamLogStore implements StreamLogStore {
   }
 
   /** The entries after `cursor`: what is there now (shared connection), or, on a waiting reader's own connection, the next ones to come. */
-  async #readAfter(waiting: Redis | undefined, log: string, cursor: number, signal: AbortSignal): Promise<[string, [string, string[]][]][] | null> {
+  async #readAfter(waiting: Redis | undefined, log: string, cursor: number, signal: AbortSignal): Promise<XreadReply> {
     this.commandsSent++;
-    if (waiting === undefined) return (await this.#redis.xread('COUNT', ENTRIES_PER_READ, 'STREAMS', log, entryId(cursor))) as [string, [string, string[]][]][] | null;
+    if (waiting === undefined) return (await this.#redis.xread('COUNT', ENTRIES_PER_READ, 'STREAMS', log, entryId(cursor))) as XreadReply;
     return (await waiting.xread('COUNT', ENTRIES_PER_READ, 'BLOCK', this.#options.heartbeatMs, 'STREAMS', log, entryId(cursor)).catch((error: unknown) => {
       throw signal.aborted ? signal.reason : error;
-    })) as [string, [string, string[]][]][] | null;
+    })) as XreadReply;
   }
 
   async requestCancel(streamId: string): Promise<void> {
