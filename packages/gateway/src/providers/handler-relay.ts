@@ -1,4 +1,4 @@
-import type { StreamEvent } from '../streams/events.ts';
+import type { StreamEvent } from '../events/stream-event.ts';
 import type { UpstreamHandlers } from './types.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { ChatCompletionRequest } from '@sluice/protocol';
 import type { GatewayError } from '../errors/index.ts';
-import type { StreamEvent } from '../streams/events.ts';
+import type { StreamEvent } from '../events/stream-event.ts';
 
 /** Where an upstream stream delivers, in order: batches of events, then exactly one of end or fail. */
 export interface UpstreamHandlers {

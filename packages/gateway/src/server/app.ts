@@ -1,9 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { GatewayContext } from './context.ts';
+import type { GatewayContext } from '../request/context.ts';
 import { installCors } from './cors.ts';
 import { installErrorHandler } from './error-reply.ts';
-import type { ProtocolOptions } from './http-server.ts';
-import { registerMetricsRoute } from './metrics.ts';
+import type { ProtocolOptions } from '../config/http-protocol.ts';
+import { registerMetricsRoute } from './metrics-route.ts';
 import { registerInfoRoutes } from './routes.ts';
 import { registerChatRoute } from '../transports/sse/chat-route.ts';
 import { registerStreamRoutes } from '../transports/sse/streams-routes.ts';

@@ -15,13 +15,13 @@ import { StreamTokens } from '../streams/stream-id.ts';
 import { MemoryStreamLogStore } from '../streams/store/memory-store.ts';
 import { RedisStreamLogStore } from '../streams/store/redis-store.ts';
 import type { StreamLogStore } from '../streams/store/types.ts';
-import { KeepaliveTicker } from '../transports/sse/keepalive.ts';
+import { KeepaliveTicker } from '../streams/keepalive.ts';
 import { registerWebSocketTransport, type WebSocketTransport } from '../transports/ws/websocket-transport.ts';
 import { createHttpApp } from './app.ts';
-import type { GatewayContext } from './context.ts';
-import { protocolOptions } from './http-server.ts';
-import { GatewayMetrics } from './metrics.ts';
-import { settle } from './settlement.ts';
+import type { GatewayContext } from '../request/context.ts';
+import { protocolOptions } from '../config/http-protocol.ts';
+import { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import { settle } from '../request/settlement.ts';
 
 export interface StartGatewayOptions {
   /** A config object (validated here) or one already resolved; the embedded default when absent. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { InvalidRequestError } from '../errors/index.ts';
-import type { GatewayContext } from './context.ts';
+import type { GatewayContext } from '../request/context.ts';
 
 /** `GET /v1/models`, `GET /healthz`, `GET /readyz`, and the OpenAI-shaped 404. */
 export function registerInfoRoutes(app: FastifyInstance, ctx: GatewayContext): void {

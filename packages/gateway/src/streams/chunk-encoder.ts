@@ -1,5 +1,5 @@
 import type { Usage } from '@sluice/protocol';
-import type { StreamEvent } from './events.ts';
+import type { StreamEvent } from '../events/stream-event.ts';
 
 /**
  * Serialises StreamEvents into OpenAI `chat.completion.chunk` JSON. The

@@ -4,7 +4,7 @@ import { HandlerRelay } from '../providers/handler-relay.ts';
 import type { UpstreamHandlers, UpstreamStream } from '../providers/types.ts';
 import { abortableSleep, type RetryPolicy } from '../retry/policy.ts';
 import type { RouteTarget } from '../routing/router.ts';
-import type { StreamEvent } from './events.ts';
+import type { StreamEvent } from '../events/stream-event.ts';
 
 export interface ConnectOptions {
   targets: readonly RouteTarget[];

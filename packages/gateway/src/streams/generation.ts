@@ -4,7 +4,7 @@ import type { RetryPolicy } from '../retry/policy.ts';
 import type { RouteTarget } from '../routing/router.ts';
 import { ChunkEncoder } from './chunk-encoder.ts';
 import { asGatewayError, connectUpstream, type ConnectedUpstream } from './connect-upstream.ts';
-import type { StreamEvent } from './events.ts';
+import type { StreamEvent } from '../events/stream-event.ts';
 import { StreamLog, type EntryKind } from './log.ts';
 import type { StreamLogWriter } from './store/types.ts';
 import { Subscription, type StreamSink, type SubscriptionHost } from './subscription.ts';

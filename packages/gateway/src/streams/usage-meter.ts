@@ -1,6 +1,6 @@
 import { costOf, type ChatCompletionRequest, type ModelPrice, type Usage } from '@sluice/protocol';
 import { countTokens } from './token-counter.ts';
-import type { StreamEvent } from './events.ts';
+import type { StreamEvent } from '../events/stream-event.ts';
 
 /**
  * Keeps what a stream will be billed for: the upstream's own usage when it

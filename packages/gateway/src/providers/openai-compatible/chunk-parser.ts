@@ -1,6 +1,6 @@
 import type { ChunkChoice, ToolCallDelta, Usage } from '@sluice/protocol';
 import { UpstreamHttpError, UpstreamProtocolError } from '../../errors/index.ts';
-import type { StreamEvent } from '../../streams/events.ts';
+import type { StreamEvent } from '../../events/stream-event.ts';
 
 interface UpstreamChunk {
   choices?: ChunkChoice[];

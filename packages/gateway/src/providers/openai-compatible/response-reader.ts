@@ -2,7 +2,7 @@ import { ErrorCodes, type ChatCompletion } from '@sluice/protocol';
 import { createParser } from 'eventsource-parser';
 import type { Dispatcher } from 'undici';
 import { UpstreamProtocolError, UpstreamUnavailableError } from '../../errors/index.ts';
-import type { StreamEvent } from '../../streams/events.ts';
+import type { StreamEvent } from '../../events/stream-event.ts';
 import { IterableUpstream } from '../iterable-stream.ts';
 import type { UpstreamHandlers, UpstreamStream } from '../types.ts';
 import { parseUpstreamChunk } from './chunk-parser.ts';

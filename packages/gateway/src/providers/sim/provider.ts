@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { InvalidRequestError, UpstreamProtocolError, UpstreamUnavailableError, type GatewayError } from '../../errors/index.ts';
 import { upstreamStatusError } from '../upstream-error.ts';
 import { formatPath } from '../../config/zod-path.ts';
-import type { StreamEvent } from '../../streams/events.ts';
+import type { StreamEvent } from '../../events/stream-event.ts';
 import { IterableUpstream } from '../iterable-stream.ts';
 import type { Provider, UpstreamStream } from '../types.ts';
 import { FaultCounter, readSimControls, type SimControls, type SimFault } from './controls.ts';

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Headers } from '@sluice/protocol';
 import { CancelledError } from '../../errors/index.ts';
 import type { Generation } from '../../streams/generation.ts';
-import type { GatewayContext } from '../../server/context.ts';
-import { createChatGeneration } from '../../server/start-chat.ts';
+import type { GatewayContext } from '../../request/context.ts';
+import { createChatGeneration } from '../../request/start-chat.ts';
 import { CompletionCollector } from '../completion-collector.ts';
 import { beginSse } from './sse-response.ts';
 

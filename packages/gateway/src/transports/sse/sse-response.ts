@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { Headers } from '@sluice/protocol';
-import type { GatewayContext } from '../../server/context.ts';
+import type { GatewayContext } from '../../request/context.ts';
 import { SseSink, type SseResponse } from './sse-sink.ts';
 
 export interface SseStreamIdentity {

@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Headers } from '@sluice/protocol';
 import type { Caller } from '../../auth/key-ring.ts';
 import { InvalidRequestError } from '../../errors/index.ts';
-import { findStream, follow, isFullyRead } from '../../streams/resume.ts';
-import type { GatewayContext } from '../../server/context.ts';
-import { createChatGeneration } from '../../server/start-chat.ts';
+import { findStream, follow, isFullyRead } from '../../request/resume.ts';
+import type { GatewayContext } from '../../request/context.ts';
+import { createChatGeneration } from '../../request/start-chat.ts';
 import { awaitUpstream } from './chat-route.ts';
 import { beginSse } from './sse-response.ts';
 

@@ -2,7 +2,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Paths, WS_BEARER_PREFIX, WS_SUBPROTOCOL } from '@sluice/protocol';
 import type { Caller, KeyRing } from '../../auth/key-ring.ts';
-import { retryAfterHeader } from '../../server/error-reply.ts';
+import { retryAfterHeader } from '../../errors/retry-after.ts';
 import type { GatewayError } from '../../errors/index.ts';
 import { OriginNotAllowedError } from './errors.ts';
 

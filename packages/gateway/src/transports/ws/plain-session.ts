@@ -1,8 +1,8 @@
 import type { RawData } from 'ws';
 import type { Caller } from '../../auth/key-ring.ts';
 import { toGatewayError, type GatewayError } from '../../errors/index.ts';
-import type { GatewayContext } from '../../server/context.ts';
-import { createChatGeneration } from '../../server/start-chat.ts';
+import type { GatewayContext } from '../../request/context.ts';
+import { createChatGeneration } from '../../request/start-chat.ts';
 import type { Generation } from '../../streams/generation.ts';
 import type { LogEntry } from '../../streams/log.ts';
 import type { StreamSink, Subscription } from '../../streams/subscription.ts';

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { Pingable } from '../sse/keepalive.ts';
+import type { Pingable } from '../../streams/keepalive.ts';
 
 /** The part of the raw connection under a WebSocket that backpressure needs (a net.Socket or TLSSocket). */
 interface RawSocket extends Duplex {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { HttpProtocol } from '../../server/http-server.ts';
+import type { HttpProtocol } from '../../config/http-protocol.ts';
 import { UpgradeRequiredError } from './errors.ts';
 import { WS_PATH } from './handshake.ts';
 

@@ -1,7 +1,7 @@
 import type { UsageRecord } from '../billing/usage-store.ts';
 import type { Settlement } from '../streams/generation.ts';
 import type { GatewayContext } from './context.ts';
-import { logError } from './error-reply.ts';
+import { logError } from './log-error.ts';
 
 /** What happens once per finished stream: the ledger row and one summary log line, from the same record. */
 export function settle(ctx: GatewayContext, settlement: Settlement): void {

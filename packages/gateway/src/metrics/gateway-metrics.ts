@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Settlement } from '../streams/generation.ts';
-import type { GatewayContext } from './context.ts';
+import type { StreamRegistry } from '../streams/registry.ts';
+import type { StreamLogStore } from '../streams/store/types.ts';
 
 /**
  * Prometheus metrics, one registry per gateway. Everything is counted when a
@@ -21,7 +21,7 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(ctx: Pick<GatewayContext, 'registry' | 'store'>) {
+  constructor(ctx: { registry: StreamRegistry; store: StreamLogStore }) {
     new Gauge({ name: 'sluice_streams_running', help: 'Streams running on this replica.', registers: [this.registry], collect() { this.set(ctx.registry.running); } });
     const store = ctx.store as { commandsSent?: number };
     if (store.commandsSent !== undefined) {
@@ -38,13 +38,4 @@ export class GatewayMetrics {
     this.#retries.inc(settlement.retries);
     if (settlement.ttftMs !== null) this.#ttft.observe(settlement.ttftMs / 1000);
   }
-}
-
-/** `GET /metrics` in the Prometheus text format; behind the gateway keys when there are any. */
-export function registerMetricsRoute(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get('/metrics', async (request, reply) => {
-    ctx.keys.authenticate(request.headers.authorization);
-    void reply.header('content-type', ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
-  });
 }

@@ -1,10 +1,10 @@
 import type { Caller } from '../auth/key-ring.ts';
 import { GatewayError, InternalError, StreamNotFoundError } from '../errors/index.ts';
-import type { GatewayContext } from '../server/context.ts';
-import type { Generation } from './generation.ts';
-import type { LogEntry } from './log.ts';
-import type { StreamMeta } from './store/types.ts';
-import type { StreamSink } from './subscription.ts';
+import type { GatewayContext } from './context.ts';
+import type { Generation } from '../streams/generation.ts';
+import type { LogEntry } from '../streams/log.ts';
+import type { StreamMeta } from '../streams/store/types.ts';
+import type { StreamSink } from '../streams/subscription.ts';
 
 /** A stream found for a reader: running on this replica, or kept by the store. */
 export type FoundStream = { kind: 'live'; generation: Generation } | { kind: 'stored'; meta: StreamMeta };

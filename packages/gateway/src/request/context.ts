@@ -8,8 +8,8 @@ import type { Router } from '../routing/router.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { StreamTokens } from '../streams/stream-id.ts';
 import type { StreamLogStore } from '../streams/store/types.ts';
-import type { KeepaliveTicker } from '../transports/sse/keepalive.ts';
-import type { GatewayMetrics } from './metrics.ts';
+import type { KeepaliveTicker } from '../streams/keepalive.ts';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 
 /** Everything a transport needs from the gateway, built once at start. */
 export interface GatewayContext {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { ConfigError } from '../config/load.ts';
-import type { SluiceConfig } from '../config/schema.ts';
+import { ConfigError } from './load.ts';
+import type { SluiceConfig } from './schema.ts';
 
 /** What the port speaks: HTTP/1.1, cleartext HTTP/2 only, or TLS with HTTP/2 and HTTP/1.1 chosen by ALPN. */
 export type HttpProtocol = 'http1' | 'h2c' | 'tls';
