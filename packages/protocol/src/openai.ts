@@ -52,6 +52,13 @@ export interface Usage {
   cost?: number;
   /** sluice: true when the upstream sent no usage and sluice counted the tokens itself. */
   estimated?: boolean;
+  /**
+   * `cached_tokens`: prompt tokens read from the provider's prompt cache (OpenAI's field);
+   * `cache_write_tokens` (sluice): prompt tokens written to it. Both are included in `prompt_tokens`.
+   */
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number; [extra: string]: unknown };
+  /** `reasoning_tokens`: completion tokens spent thinking, included in `completion_tokens`. */
+  completion_tokens_details?: { reasoning_tokens?: number; [extra: string]: unknown };
   [extra: string]: unknown;
 }
 
@@ -117,6 +124,10 @@ export interface ModelPrice {
   input: number;
   /** US dollars per million completion tokens. */
   output: number;
+  /** US dollars per million prompt tokens read from the provider's cache (`input` when absent). */
+  cachedInput?: number;
+  /** US dollars per million prompt tokens written to the provider's cache (`input` when absent). */
+  cacheWrite?: number;
 }
 
 export interface ModelEntry {

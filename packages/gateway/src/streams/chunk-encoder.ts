@@ -27,6 +27,9 @@ export class ChunkEncoder {
         return this.#choice(event.choice, { tool_calls: [event.call] }, null);
       case 'finish':
         return this.#choice(event.choice, {}, event.reason);
+      // Signatures and redacted reasoning are for the provider's next turn, not for OpenAI clients.
+      case 'reasoning_signature':
+      case 'reasoning_redacted':
       case 'usage':
       case 'error':
         return null;
