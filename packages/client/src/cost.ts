@@ -3,7 +3,7 @@
  * request (`usage.cost`); the SDK's own table is for estimates before and
  * during a stream, and for servers that report no cost.
  */
-import { DEFAULT_PRICES, costOf, type ChatCompletionRequest, type ChatMessage, type ModelPrice, type Usage } from '@sluice/protocol';
+import { DEFAULT_PRICES, costOf, type ChatCompletionRequest, type ChatMessage, type ModelPrice, type PricedUsage } from '@sluice/protocol';
 
 /** Completion tokens assumed for a request that sets no `max_tokens`, until its usage is known. */
 export const DEFAULT_COMPLETION_ESTIMATE = 256;
@@ -16,6 +16,7 @@ export class PriceTable {
     this.#prices = new Map(Object.entries({ ...DEFAULT_PRICES, ...overrides }));
     for (const [model, price] of this.#prices) {
       if (!(price.input >= 0 && price.output >= 0)) throw new TypeError(`price of ${model} must have input and output ≥ 0`);
+      if (!((price.cachedInput ?? 0) >= 0 && (price.cacheWrite ?? 0) >= 0)) throw new TypeError(`price of ${model} must have cachedInput and cacheWrite ≥ 0`);
     }
   }
 
@@ -25,7 +26,7 @@ export class PriceTable {
   }
 
   /** Dollars for `usage`, or null when the model has no price. */
-  cost(model: string, usage: Pick<Usage, 'prompt_tokens' | 'completion_tokens'>): number | null {
+  cost(model: string, usage: PricedUsage): number | null {
     const price = this.priceOf(model);
     return price ? costOf(usage, price) : null;
   }

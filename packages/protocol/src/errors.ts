@@ -13,6 +13,7 @@ export interface WireError {
 /** Stable error codes sluice itself emits (upstream codes pass through as they are). */
 export const ErrorCodes = {
   invalidRequest: 'invalid_request',
+  unsupportedParameter: 'unsupported_parameter',
   invalidJson: 'invalid_json',
   invalidMessage: 'invalid_message',
   unsupportedFrame: 'unsupported_frame',
@@ -33,6 +34,8 @@ export const ErrorCodes = {
   upstreamTimeout: 'upstream_timeout',
   upstreamMalformed: 'upstream_malformed',
   upstreamDisconnected: 'upstream_disconnected',
+  upstreamOverloaded: 'upstream_overloaded',
+  contentFiltered: 'content_filter',
   cancelled: 'cancelled',
   shuttingDown: 'shutting_down',
   internal: 'internal_error',

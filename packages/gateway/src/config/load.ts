@@ -55,7 +55,7 @@ function checkCrossReferences(config: SluiceConfig, env: NodeJS.ProcessEnv): voi
     const at = `providers[${i}]`;
     if (seen.has(p.id)) throw new ConfigError(`${at}.id: duplicate provider id "${p.id}"`);
     seen.add(p.id);
-    if (p.type !== 'sim' && p.baseURL === undefined) throw new ConfigError(`${at}.baseURL: required for type "${p.type}"`);
+    if (p.type === 'openai-compatible' && p.baseURL === undefined) throw new ConfigError(`${at}.baseURL: required for type "${p.type}"`);
     if (p.apiKey !== undefined && p.apiKeyEnv !== undefined) throw new ConfigError(`${at}: give apiKey or apiKeyEnv, not both`);
     if (p.apiKeyEnv !== undefined && !env[p.apiKeyEnv]) throw new ConfigError(`${at}.apiKeyEnv: environment variable ${p.apiKeyEnv} is not set`);
   });

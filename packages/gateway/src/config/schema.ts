@@ -1,29 +1,5 @@
 import { z } from 'zod';
-
-const price = z.strictObject({
-  input: z.number().nonnegative(),
-  output: z.number().nonnegative(),
-});
-
-const providerId = z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'use letters, digits, "_", "." or "-" (no "/")');
-
-const provider = z.strictObject({
-  id: providerId,
-  type: z.enum(['openai-compatible', 'sim']),
-  baseURL: z.url().optional(),
-  apiKey: z.string().optional(),
-  apiKeyEnv: z.string().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  /** Upper bound on open connections to this upstream; unlimited by default (streams hold one each). */
-  maxConnections: z.number().int().positive().optional(),
-  /** The price of this provider's models that no alias prices (the simulator's default: free). */
-  price: price.optional(),
-  /** How long to wait for the upstream's response headers. */
-  headersTimeoutMs: z.number().int().positive().optional(),
-  /** Idle upstream connections tolerated before the pool is replaced (default 32), checked every `idleCheckMs` (default 30 s). */
-  maxIdleConnections: z.number().int().nonnegative().optional(),
-  idleCheckMs: z.number().int().positive().optional(),
-});
+import { providerSchema, priceSchema as price } from './provider-schema.ts';
 
 const modelAlias = z.strictObject({
   name: z.string().min(1),
@@ -88,7 +64,7 @@ const retries = z.strictObject({
 export const configSchema = z.strictObject({
   server: server.prefault({}),
   keys: z.array(gatewayKey).default([]),
-  providers: z.array(provider).default([]),
+  providers: z.array(providerSchema).default([]),
   models: z.array(modelAlias).default([]),
   streams: streams.prefault({}),
   ws: ws.prefault({}),
@@ -105,6 +81,7 @@ export const configSchema = z.strictObject({
 
 export type SluiceConfigInput = z.input<typeof configSchema>;
 export type SluiceConfig = z.output<typeof configSchema>;
-export type ProviderConfig = z.output<typeof provider>;
+export type { AnthropicProviderConfig, GeminiProviderConfig, ProviderConfig, ProviderType } from './provider-schema.ts';
+export { PROVIDER_TYPES } from './provider-schema.ts';
 export type ModelAliasConfig = z.output<typeof modelAlias>;
 export type GatewayKeyConfig = z.output<typeof gatewayKey>;

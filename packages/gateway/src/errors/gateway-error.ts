@@ -108,6 +108,20 @@ export class UpstreamUnavailableError extends GatewayError {
   }
 }
 
+/** The upstream is temporarily overloaded (Anthropic's 529, Gemini's 503 UNAVAILABLE): try again shortly. */
+export class UpstreamOverloadedError extends GatewayError {
+  constructor(message: string, options: GatewayErrorOptions = {}) {
+    super(503, ErrorCodes.upstreamOverloaded, 'upstream_error', message, true, options);
+  }
+}
+
+/** The provider's safety system refused the prompt before generating anything. */
+export class ContentFilterError extends GatewayError {
+  constructor(message: string) {
+    super(400, ErrorCodes.contentFiltered, 'invalid_request_error', message, false);
+  }
+}
+
 export class UpstreamTimeoutError extends GatewayError {
   constructor(message: string) {
     super(504, ErrorCodes.upstreamTimeout, 'upstream_error', message, true);

@@ -57,3 +57,13 @@ export class IterableUpstream implements UpstreamStream {
     }
   }
 }
+
+/** Events already known in full (an upstream that answered one JSON document), delivered as a stream. */
+export function replayEvents(events: readonly StreamEvent[], signal: AbortSignal): UpstreamStream {
+  return new IterableUpstream(
+    (async function* replay() {
+      yield* events;
+    })(),
+    signal,
+  );
+}

@@ -1,4 +1,6 @@
 import type { ProviderConfig } from '../config/schema.ts';
+import { AnthropicProvider } from './anthropic/provider.ts';
+import { GeminiProvider } from './gemini/provider.ts';
 import { OpenAICompatibleProvider } from './openai-compatible/provider.ts';
 import { SimProvider } from './sim/provider.ts';
 import type { Provider } from './types.ts';
@@ -11,6 +13,10 @@ export function createProvider(config: ProviderConfig, env: NodeJS.ProcessEnv = 
       return new SimProvider(config.id);
     case 'openai-compatible':
       return new OpenAICompatibleProvider(config, apiKey);
+    case 'anthropic':
+      return new AnthropicProvider(config, apiKey);
+    case 'gemini':
+      return new GeminiProvider(config, apiKey);
   }
 }
 

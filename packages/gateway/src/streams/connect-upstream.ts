@@ -10,7 +10,7 @@ export interface ConnectOptions {
   targets: readonly RouteTarget[];
   retry: RetryPolicy;
   /** The request as this target must receive it. */
-  bodyFor(target: RouteTarget): ChatCompletionRequest;
+  bodyFor(target: RouteTarget): ChatCompletionRequest | Promise<ChatCompletionRequest>;
   /** The generation's signal: aborting it ends every attempt. */
   signal: AbortSignal;
   /** An upstream accepted the request (it may still fail before its first event). */
@@ -48,7 +48,7 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
       const follow = () => attemptAbort.abort(options.signal.reason);
       options.signal.addEventListener('abort', follow, { once: true });
       try {
-        const stream = await target.provider.open(options.bodyFor(target), attemptAbort.signal);
+        const stream = await target.provider.open(await options.bodyFor(target), attemptAbort.signal);
         options.onAccepted();
         const relay = new HandlerRelay();
         const first = await firstEvents(stream, relay);
@@ -72,19 +72,27 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
   throw lastError ?? new InternalError('No route to an upstream.');
 }
 
-/** Start the stream and wait for its first batch (then pause it), its end, or its failure. */
+/**
+ * Start the stream and wait for its first events (then pause it), its end,
+ * or its failure. Usage alone is not a first event: a provider that reports
+ * the prompt's usage before generating anything (Anthropic's message_start)
+ * may still fail, retryably, before anything reaches a client.
+ */
 function firstEvents(stream: UpstreamStream, relay: HandlerRelay): Promise<readonly StreamEvent[] | null> {
   return new Promise((resolve, reject) => {
+    let early: readonly StreamEvent[] = [];
     // Whatever follows the first outcome waits in the relay until the generation attaches.
     relay.point({
       events(batch) {
+        early = early.length === 0 ? batch : [...early, ...batch];
+        if (batch.every((event) => event.type === 'usage')) return;
         relay.point(undefined);
         stream.pause();
-        resolve(batch);
+        resolve(early);
       },
       end() {
         relay.point(undefined);
-        resolve(null);
+        resolve(early.length === 0 ? null : early);
       },
       fail(error) {
         relay.point(undefined);

@@ -25,6 +25,14 @@ export interface GenerationOptions {
   owner: string;
   /** Where a resumable stream's events are also kept, for late and remote readers. */
   store?: StreamLogWriter;
+  /** The request as one target must receive it, when that takes more than the model name (turn memory re-attached). */
+  prepare?: (request: ChatCompletionRequest, target: RouteTarget) => Promise<ChatCompletionRequest>;
+  /** Sees every event as it is logged, with the target that produced it. */
+  observer?: GenerationObserver;
+}
+
+export interface GenerationObserver {
+  observe(event: StreamEvent, target: RouteTarget): void;
 }
 
 export type GenerationStatus = 'running' | 'done' | 'error' | 'cancelled';
@@ -181,13 +189,15 @@ export class Generation implements SubscriptionHost {
     }
   }
 
-  #upstreamBody(target: RouteTarget): ChatCompletionRequest {
+  #upstreamBody(target: RouteTarget): ChatCompletionRequest | Promise<ChatCompletionRequest> {
     // Usage is always asked for, so that every stream can be billed; the client sees it only if it asked.
-    return { ...this.options.request, model: target.upstreamModel, stream: true, stream_options: { ...this.options.request.stream_options, include_usage: true } };
+    const body: ChatCompletionRequest = { ...this.options.request, model: target.upstreamModel, stream: true, stream_options: { ...this.options.request.stream_options, include_usage: true } };
+    return this.options.prepare === undefined ? body : this.options.prepare(body, target);
   }
 
   #append(event: StreamEvent): void {
     this.#meter.observe(event);
+    this.options.observer?.observe(event, this.#upstream!.target);
     const json = this.#encoder.encode(event);
     if (json === null) return;
     if (this.#firstTokenAt === 0 && event.type !== 'role' && event.type !== 'finish') this.#firstTokenAt = Date.now();
@@ -232,7 +242,7 @@ export class Generation implements SubscriptionHost {
     if (!this.#abort.signal.aborted) this.#abort.abort(failure);
     this.#failOpen?.(failure);
     this.#record('error', JSON.stringify(failure.toWire()));
-    const usage = this.#meter.settle(this.options.request, this.#price());
+    const usage = this.#meter.settle(this.options.request, this.#price(), false);
     this.#end(failure instanceof CancelledError ? 'cancelled' : 'error', usage, failure);
   }
 

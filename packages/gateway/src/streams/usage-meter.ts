@@ -27,14 +27,19 @@ export class UsageMeter {
     }
   }
 
-  /** Final usage with its cost, in US dollars. */
-  settle(request: ChatCompletionRequest, price: ModelPrice): Usage {
+  /**
+   * Final usage with its cost, in US dollars. A stream that ended early
+   * (cancelled, failed) is billed for what it delivered, counted, and marked
+   * `estimated`; the prompt keeps the upstream's exact count when it gave one
+   * before the end (Anthropic does, at the start).
+   */
+  settle(request: ChatCompletionRequest, price: ModelPrice, complete = true): Usage {
     const upstream = this.#upstream;
-    const usage: Usage =
-      upstream !== undefined
-        ? { prompt_tokens: upstream.prompt_tokens, completion_tokens: upstream.completion_tokens, total_tokens: upstream.total_tokens ?? upstream.prompt_tokens + upstream.completion_tokens }
-        : this.#estimate(request);
-    if (upstream !== undefined) {
+    let usage: Usage;
+    if (upstream === undefined) usage = this.#estimate(request);
+    else if (!complete) usage = this.#cutShort(upstream);
+    else {
+      usage = { prompt_tokens: upstream.prompt_tokens, completion_tokens: upstream.completion_tokens, total_tokens: upstream.total_tokens ?? upstream.prompt_tokens + upstream.completion_tokens };
       // Keep the upstream's extra detail (cached tokens, reasoning tokens) for clients that read it.
       for (const key of Object.keys(upstream)) if (!(key in usage)) usage[key] = upstream[key];
     }
@@ -42,9 +47,20 @@ export class UsageMeter {
     return usage;
   }
 
+  #cutShort(upstream: Usage): Usage {
+    const completion = Math.max(upstream.completion_tokens ?? 0, this.#countGenerated());
+    const usage: Usage = { prompt_tokens: upstream.prompt_tokens, completion_tokens: completion, total_tokens: upstream.prompt_tokens + completion, estimated: true };
+    if (upstream.prompt_tokens_details !== undefined) usage.prompt_tokens_details = upstream.prompt_tokens_details;
+    return usage;
+  }
+
+  #countGenerated(): number {
+    return this.#generated.length === 0 ? 0 : countTokens(this.#generated.join(''));
+  }
+
   #estimate(request: ChatCompletionRequest): Usage {
     const prompt = countPromptTokens(request);
-    const completion = this.#generated.length === 0 ? 0 : countTokens(this.#generated.join(''));
+    const completion = this.#countGenerated();
     return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, estimated: true };
   }
 }

@@ -9,6 +9,9 @@ export interface MemoryStoreOptions {
   maxBytes: number;
 }
 
+/** The share of `maxBytes` that remembered values may take; past it the oldest are forgotten first. */
+const MEMORY_SHARE = 1 / 16;
+
 interface Stored {
   meta: StreamMeta;
   log: StreamLog;
@@ -24,6 +27,9 @@ export class MemoryStreamLogStore implements StreamLogStore {
   readonly #finished = new Set<Stored>();
   readonly #options: MemoryStoreOptions;
   #bytes = 0;
+  /** Remembered values, oldest first (all live as long, so this is also expiry order). */
+  readonly #memory = new Map<string, { value: string; expiresAt: number }>();
+  #memoryBytes = 0;
 
   constructor(options: MemoryStoreOptions) {
     this.#options = options;
@@ -78,6 +84,25 @@ export class MemoryStreamLogStore implements StreamLogStore {
     }
   }
 
+  remember(key: string, value: string): void {
+    this.#forget(key);
+    this.#memory.set(key, { value, expiresAt: Date.now() + this.#options.retentionMs });
+    this.#memoryBytes += key.length + value.length;
+    const cap = this.#options.maxBytes * MEMORY_SHARE;
+    for (const [oldest, entry] of this.#memory) {
+      if (this.#memoryBytes <= cap && entry.expiresAt > Date.now()) break;
+      this.#forget(oldest);
+    }
+  }
+
+  async recall(keys: readonly string[]): Promise<(string | null)[]> {
+    const now = Date.now();
+    return keys.map((key) => {
+      const entry = this.#memory.get(key);
+      return entry !== undefined && entry.expiresAt > now ? entry.value : null;
+    });
+  }
+
   async requestCancel(): Promise<void> {
     // One replica: the registry cancels its own streams directly.
   }
@@ -89,6 +114,15 @@ export class MemoryStreamLogStore implements StreamLogStore {
     this.#streams.clear();
     this.#finished.clear();
     this.#bytes = 0;
+    this.#memory.clear();
+    this.#memoryBytes = 0;
+  }
+
+  #forget(key: string): void {
+    const entry = this.#memory.get(key);
+    if (entry === undefined) return;
+    this.#memory.delete(key);
+    this.#memoryBytes -= key.length + entry.value.length;
   }
 
   #nextAppend(stored: Stored, signal: AbortSignal): Promise<void> {

@@ -19,3 +19,8 @@ export function entryId(seq: number): string {
 export function seqOf(entryId: string): number {
   return Number(entryId.slice(0, entryId.indexOf('-')));
 }
+
+/** Where a remembered value lives; its own slot, since the keys of one lookup are unrelated. */
+export function memoryKey(prefix: string, key: string): string {
+  return `${prefix}turn:${key}`;
+}

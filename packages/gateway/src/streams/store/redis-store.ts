@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { StreamInterruptedError, StreamNotFoundError, StreamTruncatedError } from '../../errors/index.ts';
 import type { EntryKind, LogEntry } from '../log.ts';
-import { cancelChannel, entryId, seqOf, streamKeys } from './redis-keys.ts';
+import { cancelChannel, entryId, memoryKey, seqOf, streamKeys } from './redis-keys.ts';
 import type { StoredStatus, StreamLogStore, StreamLogWriter, StreamMeta } from './types.ts';
 
 export interface RedisStoreOptions {
@@ -137,6 +137,22 @@ export class RedisStreamLogStore implements StreamLogStore {
     return (await waiting.xread('COUNT', ENTRIES_PER_READ, 'BLOCK', this.#options.heartbeatMs, 'STREAMS', log, entryId(cursor)).catch((error: unknown) => {
       throw signal.aborted ? signal.reason : error;
     })) as XreadReply;
+  }
+
+  remember(key: string, value: string): void {
+    // Queued with the stream's own writes, so it is stored before the end of the stream that produced it.
+    this.#send(['set', memoryKey(this.#options.keyPrefix, key), value, 'PX', this.#options.retentionMs]);
+  }
+
+  /** One round trip: a pipeline of GETs (not MGET, whose keys a Redis Cluster would need in one slot). */
+  async recall(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    this.commandsSent += keys.length;
+    const results = await this.#redis.pipeline(keys.map((key): Command => ['get', memoryKey(this.#options.keyPrefix, key)])).exec();
+    return (results ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return typeof value === 'string' ? value : null;
+    });
   }
 
   async requestCancel(streamId: string): Promise<void> {

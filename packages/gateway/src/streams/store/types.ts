@@ -38,6 +38,14 @@ export interface StreamLogStore {
    * StreamInterruptedError when the writer died without finishing.
    */
   read(streamId: string, after: number, signal: AbortSignal): AsyncIterable<LogEntry>;
+  /**
+   * Keep a small value under `key` for the retention time, where every
+   * replica finds it (what a provider needs back on a conversation's next
+   * turn: see request/turn-memory/). The write is queued, not awaited.
+   */
+  remember(key: string, value: string): void;
+  /** The values kept under `keys`, in order; null where none is (or it expired). */
+  recall(keys: readonly string[]): Promise<(string | null)[]>;
   /** Ask whichever replica runs the stream to cancel it. */
   requestCancel(streamId: string): Promise<void>;
   /** Hear cancel requests for streams this replica runs. */

@@ -1,0 +1,107 @@
+import { ErrorCodes } from '@sluice/protocol';
+import { createParser } from 'eventsource-parser';
+import type { Dispatcher } from 'undici';
+import { UpstreamUnavailableError } from '../../errors/index.ts';
+import type { StreamEvent } from '../../events/stream-event.ts';
+import type { UpstreamHandlers, UpstreamStream } from '../types.ts';
+
+export type ResponseBody = Dispatcher.ResponseData['body'];
+
+/**
+ * One provider's SSE dialect: what each event means. A decoder holds the
+ * state of one response (which content block is which tool call, the usage
+ * so far) and is used for that response only.
+ */
+export interface SseEventDecoder {
+  /**
+   * One SSE event, its `event:` name (if any) and `data:`, turned into
+   * StreamEvents appended to `out`. Throws an UpstreamProtocolError on data
+   * that is not the protocol; an error the upstream reports in-band is an
+   * `error` event in `out`.
+   */
+  decode(event: string | undefined, data: string, out: StreamEvent[]): void;
+  /** The protocol's last event has arrived (OpenAI's `[DONE]`, Anthropic's `message_stop`). */
+  readonly done: boolean;
+  /**
+   * The body ended before that last event, or the protocol has none (Gemini):
+   * whether the response is complete anyway. May append its final events.
+   */
+  endOfBody(out: StreamEvent[]): boolean;
+}
+
+/**
+ * An upstream SSE body as pushed events: each read is parsed into one batch
+ * and handed on at once. Pausing pauses the body, so undici stops reading
+ * the socket and the upstream feels the backpressure.
+ */
+export class SseUpstream implements UpstreamStream {
+  readonly #body: ResponseBody;
+  readonly #signal: AbortSignal;
+  readonly #decoder: SseEventDecoder;
+
+  constructor(body: ResponseBody, signal: AbortSignal, decoder: SseEventDecoder) {
+    this.#body = body;
+    this.#signal = signal;
+    this.#decoder = decoder;
+  }
+
+  start(handlers: UpstreamHandlers): void {
+    const body = this.#body;
+    const decoder = this.#decoder;
+    const text = new TextDecoder();
+    let batch: StreamEvent[] = [];
+    let settled = false;
+    let malformed: unknown;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      outcome();
+    };
+    const flush = () => {
+      if (batch.length === 0) return;
+      const events = batch;
+      batch = [];
+      handlers.events(events);
+    };
+    const parser = createParser({
+      onEvent(message) {
+        if (decoder.done || malformed !== undefined) return;
+        try {
+          decoder.decode(message.event, message.data, batch);
+        } catch (error) {
+          malformed = error;
+        }
+      },
+    });
+    body.on('data', (bytes: Buffer) => {
+      if (settled) return;
+      parser.feed(text.decode(bytes, { stream: true }));
+      flush();
+      if (malformed !== undefined) {
+        settle(() => handlers.fail(malformed));
+        body.destroy();
+      } else if (decoder.done) {
+        // Only the end of the response is left; it arrives by itself and the connection goes back to the pool.
+        settle(() => handlers.end());
+      }
+    });
+    body.on('end', () => {
+      if (settled) return;
+      const complete = decoder.endOfBody(batch);
+      flush();
+      if (complete) settle(() => handlers.end());
+      else settle(() => handlers.fail(new UpstreamUnavailableError('The upstream closed the stream before it finished.', ErrorCodes.upstreamDisconnected)));
+    });
+    body.on('error', (error: Error) => {
+      settle(() => handlers.fail(this.#signal.aborted ? this.#signal.reason : new UpstreamUnavailableError('The upstream connection broke mid-stream.', ErrorCodes.upstreamDisconnected, { cause: error })));
+    });
+  }
+
+  pause(): void {
+    this.#body.pause();
+  }
+
+  resume(): void {
+    this.#body.resume();
+  }
+}

@@ -1,0 +1,86 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { ErrorCodes } from '@sluice/protocol';
+import { errors as undiciErrors, type Dispatcher } from 'undici';
+import { GatewayError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../errors/index.ts';
+import { RecyclingPool } from './recycling-pool.ts';
+import type { ResponseBody } from './sse-upstream.ts';
+
+export interface UpstreamClientOptions {
+  /** Upper bound on open connections; unlimited when absent (every open stream holds one). */
+  maxConnections?: number;
+  maxIdleConnections?: number;
+  idleCheckMs?: number;
+  /** How long to wait for the response headers. */
+  headersTimeoutMs?: number;
+}
+
+/** Turns an upstream's error response (status, headers, body text) into the error the client gets. */
+export type StatusErrorMapper = (status: number, headers: IncomingHttpHeaders, bodyText: string) => GatewayError;
+
+/** A response the upstream accepted (status below 400). */
+export interface AcceptedResponse {
+  headers: IncomingHttpHeaders;
+  body: ResponseBody;
+}
+
+/**
+ * The HTTP side every network provider shares: one keep-alive undici pool
+ * per upstream origin, a POST with the generation's abort signal, and the
+ * same errors for an upstream that cannot be reached or does not answer.
+ * Each provider brings its own mapping of error responses.
+ */
+export class UpstreamClient {
+  readonly #pool: RecyclingPool;
+  readonly #headersTimeoutMs: number;
+
+  constructor(origin: string, options: UpstreamClientOptions) {
+    this.#headersTimeoutMs = options.headersTimeoutMs ?? 60_000;
+    this.#pool = new RecyclingPool(origin, {
+      maxConnections: options.maxConnections,
+      maxIdleConnections: options.maxIdleConnections ?? 32,
+      checkEveryMs: options.idleCheckMs ?? 30_000,
+    });
+  }
+
+  /** POST `body`; resolves once the upstream accepted it, rejects with a GatewayError (or the abort reason) otherwise. */
+  async post(path: string, headers: Record<string, string>, body: string, signal: AbortSignal, errorFor: StatusErrorMapper): Promise<AcceptedResponse> {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.#pool.current.request({
+        method: 'POST',
+        path,
+        headers,
+        body,
+        signal,
+        headersTimeout: this.#headersTimeoutMs,
+        // A stalled upstream is caught by the gateway's own idle handling, not here.
+        bodyTimeout: 0,
+      });
+    } catch (error) {
+      throw toConnectError(error, signal);
+    }
+    if (response.statusCode >= 400) {
+      const text = await response.body.text().catch(() => '');
+      throw errorFor(response.statusCode, response.headers, text);
+    }
+    return { headers: response.headers, body: response.body };
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+}
+
+/** Whether a response carries one JSON document rather than an event stream. */
+export function isJsonResponse(headers: IncomingHttpHeaders): boolean {
+  return String(headers['content-type'] ?? '').includes('application/json');
+}
+
+function toConnectError(error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted) return signal.reason;
+  if (error instanceof GatewayError) return error;
+  if (error instanceof undiciErrors.HeadersTimeoutError) return new UpstreamTimeoutError('The upstream did not answer in time.');
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  return new UpstreamUnavailableError(`The upstream is unreachable${code ? ` (${code})` : ''}: ${message}`, ErrorCodes.upstreamUnavailable, { cause: error });
+}
