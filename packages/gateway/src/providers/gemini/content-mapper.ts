@@ -117,15 +117,14 @@ function functionCallPart(call: ToolCall & { signature?: unknown }, field: strin
 
 /**
  * A signature Gemini put on a part other than a function call (the last
- * text part, or an empty part at the end of the stream) goes back on the
- * turn's first function call if that has none (the one Gemini checks for a
- * signature), else on its last text part.
+ * text part, or an empty part at the end of a streamed answer) goes back
+ * on the turn's last text part. Gemini checks only function calls' own
+ * signatures, which ride on their calls, so a turn without text loses
+ * nothing by leaving it out.
  */
 function placeTurnSignature(parts: Part[], blocks: unknown): void {
   if (!Array.isArray(blocks)) return;
-  const signature = (blocks as ReasoningBlock[]).findLast((block) => block?.type === 'thinking' && typeof block.signature === 'string' && block.signature !== '');
-  if (signature === undefined || signature.type !== 'thinking') return;
-  const firstCall = parts.find((part) => part.functionCall !== undefined);
-  const target = firstCall !== undefined && firstCall.thoughtSignature === undefined ? firstCall : parts.findLast((part) => part.text !== undefined);
-  if (target !== undefined && target.thoughtSignature === undefined) target.thoughtSignature = signature.signature;
+  const signed = (blocks as ReasoningBlock[]).findLast((block) => block?.type === 'thinking' && typeof block.signature === 'string' && block.signature !== '');
+  const target = parts.findLast((part) => part.text !== undefined);
+  if (signed?.type === 'thinking' && target !== undefined && target.thoughtSignature === undefined) target.thoughtSignature = signed.signature;
 }
