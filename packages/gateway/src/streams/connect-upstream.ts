@@ -13,7 +13,11 @@ export interface ConnectOptions {
   bodyFor(target: RouteTarget): ChatCompletionRequest | Promise<ChatCompletionRequest>;
   /** The generation's signal: aborting it ends every attempt. */
   signal: AbortSignal;
-  /** An upstream accepted the request (it may still fail before its first event). */
+  /**
+   * An upstream produced its first events (or ended without any): what it
+   * refuses until then, in its status or in-band (a blocked prompt, an
+   * overloaded error event), is still the request's error.
+   */
   onAccepted(): void;
 }
 
@@ -49,11 +53,11 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
       options.signal.addEventListener('abort', follow, { once: true });
       try {
         const stream = await target.provider.open(await options.bodyFor(target), attemptAbort.signal);
-        options.onAccepted();
         const relay = new HandlerRelay();
         const first = await firstEvents(stream, relay);
         const error = first?.find((event) => event.type === 'error');
         if (error !== undefined && error.type === 'error') throw error.error;
+        options.onAccepted();
         return connected(target, stream, relay, first, retries, () => options.signal.removeEventListener('abort', follow));
       } catch (error) {
         options.signal.removeEventListener('abort', follow);

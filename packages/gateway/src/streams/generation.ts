@@ -64,7 +64,7 @@ export class Generation implements SubscriptionHost {
   readonly log = new StreamLog();
   readonly options: GenerationOptions;
   readonly createdAt = Date.now();
-  /** Resolves once an upstream accepted the request (or the first event exists); rejects if it ends before. */
+  /** Resolves once an upstream produced its first events (or ended well without any); rejects if the stream fails before. */
   readonly opened: Promise<void>;
   /** Resolves with the settlement once the stream has ended and been accounted. */
   readonly settled: Promise<Settlement>;

@@ -24,9 +24,10 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
 }
 
 /**
- * Hold the response until an upstream accepts the request, so that an
- * upstream refusal keeps its HTTP status (429 stays 429), but no longer than
- * a keepalive interval: past it the stream opens and pings while it waits.
+ * Hold the response until an upstream has produced its first events, so
+ * that an upstream refusal keeps its HTTP status (429 stays 429, a blocked
+ * prompt is a 400), but no longer than a keepalive interval: past it the
+ * stream opens and pings while it waits.
  * Resolves false when the client left before that.
  */
 export async function awaitUpstream(ctx: GatewayContext, generation: Generation, reply: FastifyReply): Promise<boolean> {

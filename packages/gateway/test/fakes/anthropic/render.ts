@@ -72,6 +72,9 @@ export async function streamScript(writer: EventWriter, model: string, blocks: P
   let deltas = 0;
   /** The fault due now, if any: true when the stream must stop here. */
   const fault = async (): Promise<boolean> => {
+    const due = script.streamError?.afterDeltas === deltas || script.dropAfterDeltas === deltas || script.stallAfterDeltas === deltas;
+    // A fault takes its place on the timeline as the next event would, one delay later.
+    if (due && deltas > 0) await pause(script.delayMs ?? 0, writer.aborted);
     if (script.streamError !== undefined && script.streamError.afterDeltas === deltas) {
       await send('error', { error: { type: script.streamError.type, message: script.streamError.message ?? 'Overloaded' } });
       writer.end();

@@ -37,6 +37,8 @@ export interface GeminiScript {
   errorMessage?: string;
   /** RetryInfo's delay, e.g. "2s". */
   retryDelay?: string;
+  /** Answer streamGenerateContent with one JSON document, as generateContent does, ignoring `alt=sse`. */
+  asJson?: boolean;
   dropAfterChunks?: number;
   stallAfterChunks?: number;
 }

@@ -71,7 +71,7 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
       return method === 'generateContent' ? sendJson(res, 200, blocked) : streamChunks(res, [blocked], script, params.get('alt') === 'sse');
     }
     const chunks = scriptChunks(script, model, script.usage ?? defaultUsage(text, script), signer);
-    if (method === 'generateContent') return sendJson(res, 200, wholeAnswer(chunks));
+    if (method === 'generateContent' || script.asJson === true) return sendJson(res, 200, wholeAnswer(chunks));
     await streamChunks(res, chunks, script, params.get('alt') === 'sse');
   }
 
@@ -80,10 +80,11 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
     const writer = new EventWriter(res, () => events.emit('abort', { tokensSent: sent }));
     if (!sse) await writer.write('[');
     for (const [i, chunk] of chunks.entries()) {
-      if (script.dropAfterChunks === sent) return writer.cut();
-      if (script.stallAfterChunks === sent) return void (await new Promise<void>((resolve) => writer.aborted.addEventListener('abort', () => resolve(), { once: true })));
+      // A fault takes its place on the timeline as the next chunk would.
       await pause(script.delayMs ?? 0, writer.aborted);
       if (writer.aborted.aborted) return;
+      if (script.dropAfterChunks === sent) return writer.cut();
+      if (script.stallAfterChunks === sent) return void (await new Promise<void>((resolve) => writer.aborted.addEventListener('abort', () => resolve(), { once: true })));
       await writer.write(sse ? `data: ${JSON.stringify(chunk)}\r\n\r\n` : `${i === 0 ? '' : ',\r\n'}${JSON.stringify(chunk)}`);
       sent++;
     }
