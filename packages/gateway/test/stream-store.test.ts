@@ -125,6 +125,24 @@ for (const kind of kinds) {
       }
     });
 
+    test('a remembered value is recalled by key, from another replica too, until the retention time passes', async () => {
+      const store = kind.make({ retentionMs: 200 });
+      const replica = kind.name === 'memory' ? store : kind.make({ retentionMs: 200 });
+      try {
+        const key = `turn-${newId()}`;
+        const value = JSON.stringify({ blocks: [{ type: 'thinking', text: 'über "quoted" ✓', signature: 'c2ln' }] });
+        store.remember(key, value);
+        await sleep(20);
+        assert.deepEqual(await replica.recall([key, `${key}-unknown`]), [value, null]);
+        assert.deepEqual(await replica.recall([]), []);
+        await sleep(400);
+        assert.deepEqual(await replica.recall([key]), [null], 'forgotten after the retention time');
+      } finally {
+        await store.close();
+        if (replica !== store) await replica.close();
+      }
+    });
+
     test('a finished stream expires after the retention time', async () => {
       const store = kind.make({ retentionMs: 150 });
       try {
@@ -163,6 +181,20 @@ describe('StreamLogStore: memory byte cap', () => {
       recentWriter.append(entry(61, 'done'));
       recentWriter.finish('done');
       assert.deepEqual((await reading).slice(0, 60), recentEntries, 'a running stream keeps every event');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('StreamLogStore: memory cap on remembered values', () => {
+  test('past a sixteenth of maxBytes the oldest remembered values are forgotten first', async () => {
+    const store = new MemoryStreamLogStore({ retentionMs: 60_000, maxBytes: 16 * 10_000 });
+    try {
+      const big = 'x'.repeat(3_000);
+      for (let i = 0; i < 5; i++) store.remember(`k${i}`, big);
+      const held = await store.recall(['k0', 'k1', 'k2', 'k3', 'k4']);
+      assert.deepEqual(held.map((v) => v !== null), [false, false, true, true, true]);
     } finally {
       await store.close();
     }

@@ -74,7 +74,7 @@ describe('Anthropic through sluice, read by the openai SDK', () => {
 
   test('the stream helper of the SDK assembles the same tool calls', async () => {
     rig.anthropic.on('helper tools', { blocks: [{ type: 'tool_use', name: 'get_weather', input: { city: 'Nice' }, chunks: ['{"city"', ':"Nice"}'] }] });
-    const final = await rig.openai.chat.completions.stream({ ...ask('helper tools'), tools }).finalChatCompletion();
+    const final = await rig.openai.chat.completions.stream({ model: MODEL, messages: [{ role: 'user', content: 'helper tools' }], tools }).finalChatCompletion();
     const call = final.choices[0].message.tool_calls![0];
     assert.equal(call.type === 'function' && call.function.arguments, '{"city":"Nice"}');
   });

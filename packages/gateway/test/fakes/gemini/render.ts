@@ -10,7 +10,7 @@ type Json = Record<string, unknown>;
  * function calls signed the way Gemini signs them (the first call of the
  * answer), the last chunk with the finish reason and usage metadata.
  */
-export function scriptChunks(script: GeminiScript, model: string, usage: GeminiUsage, signer: Signer): Json[] {
+export function scriptChunks(script: GeminiScript, model: string, usage: GeminiUsage, signer: Signer, candidates = 1): Json[] {
   const partLists: Json[][] = [];
   let signedCall = false;
   const expand = (part: ScriptPart, whole: boolean): Json[][] => {
@@ -28,9 +28,13 @@ export function scriptChunks(script: GeminiScript, model: string, usage: GeminiU
   const responseId = `resp-${Math.random().toString(36).slice(2)}`;
   return partLists.map((parts, i) => {
     const last = i === partLists.length - 1;
-    const candidate: Json = { content: { parts, role: 'model' }, index: 0 };
-    if (last) candidate.finishReason = script.finishReason ?? 'STOP';
-    const chunk: Json = { candidates: [candidate], modelVersion: model, responseId };
+    // Each candidate (generationConfig.candidateCount) says the same, under its own index.
+    const all = Array.from({ length: candidates }, (_, index) => {
+      const candidate: Json = { content: { parts, role: 'model' }, index };
+      if (last) candidate.finishReason = script.finishReason ?? 'STOP';
+      return candidate;
+    });
+    const chunk: Json = { candidates: all, modelVersion: model, responseId };
     chunk.usageMetadata = last ? usageMetadata(usage) : { promptTokenCount: usage.promptTokenCount, totalTokenCount: usage.promptTokenCount };
     return chunk;
   });
@@ -49,9 +53,11 @@ export function usageMetadata(usage: GeminiUsage): Json {
 /** generateContent's one answer: every chunk's parts in one candidate. */
 export function wholeAnswer(chunks: Json[]): Json {
   const last = chunks.at(-1)!;
-  const parts = chunks.flatMap((chunk) => ((chunk.candidates as Json[])[0].content as { parts: Json[] }).parts);
-  const candidate = { ...(last.candidates as Json[])[0], content: { parts: mergeText(parts), role: 'model' } };
-  return { ...last, candidates: [candidate] };
+  const candidates = (last.candidates as Json[]).map((candidate, i) => {
+    const parts = chunks.flatMap((chunk) => ((chunk.candidates as Json[])[i].content as { parts: Json[] }).parts);
+    return { ...candidate, content: { parts: mergeText(parts), role: 'model' } };
+  });
+  return { ...last, candidates };
 }
 
 /** Adjacent text parts of the same kind, as generateContent returns them, joined. */

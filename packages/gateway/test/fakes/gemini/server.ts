@@ -70,7 +70,8 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
       const blocked = { promptFeedback: { blockReason: script.blockReason }, usageMetadata: { promptTokenCount: 5, totalTokenCount: 5 } };
       return method === 'generateContent' ? sendJson(res, 200, blocked) : streamChunks(res, [blocked], script, params.get('alt') === 'sse');
     }
-    const chunks = scriptChunks(script, model, script.usage ?? defaultUsage(text, script), signer);
+    const candidates = ((body.generationConfig as { candidateCount?: number } | undefined)?.candidateCount ?? 1);
+    const chunks = scriptChunks(script, model, script.usage ?? defaultUsage(text, script), signer, candidates);
     if (method === 'generateContent' || script.asJson === true) return sendJson(res, 200, wholeAnswer(chunks));
     await streamChunks(res, chunks, script, params.get('alt') === 'sse');
   }
