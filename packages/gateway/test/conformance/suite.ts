@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { simText, simTokens, startSimServer, type RunningGateway, type SimServer } from '@sluice/gateway';
+import { simText, type RunningGateway } from '@sluice/gateway';
 import { costOf, type ChatCompletionRequest } from '@sluice/protocol';
-import { startTestGateway, upstreamProvider } from '../helpers/gateway.ts';
-import { assertPromptly, nextEvent } from '../helpers/sse.ts';
+import { words } from '../fakes/http.ts';
+import { startTestGateway } from '../helpers/gateway.ts';
+import { assertPromptly } from '../helpers/sse.ts';
 import { outcomeText, type StreamOutcome, type TransportClient, type TransportDriver } from './driver.ts';
+import { startConformanceUpstreams, type ConformanceUpstream } from './upstreams.ts';
 
 const SIM_PRICE = { input: 1.5, output: 4 };
 /** The issue's bounds: a cancel message stops the upstream within 50 ms, a disconnect within 100 ms (best of three tries on a loaded machine). */
@@ -27,21 +29,28 @@ function assertSeqsFromOne(outcome: StreamOutcome): void {
   );
 }
 
+/** A deterministic text of `count` word-sized pieces. */
+function textOf(count: number, seed: string): string {
+  return simText({ model: seed, messages: [{ role: 'user', content: seed }], sim: { tokens: count } } as ChatCompletionRequest);
+}
+
 /**
  * The behaviour every transport must share, run against one transport's
- * driver: the same gateway, the same requests, the same expectations.
+ * driver: the same gateway, the same requests, the same expectations. The
+ * checks that involve an upstream run against each provider type (OpenAI-
+ * compatible, Anthropic, Gemini), each speaking its own wire format.
  */
 export function describeConformance(driver: TransportDriver): void {
   describe(`conformance: ${driver.name}`, () => {
-    let upstream: SimServer;
+    let upstreams: ConformanceUpstream[] = [];
     let gateway: RunningGateway;
     let client: TransportClient;
 
     before(async () => {
-      upstream = await startSimServer();
+      upstreams = await startConformanceUpstreams(SIM_PRICE);
       gateway = await startTestGateway({
         server: driver.serverConfig(),
-        providers: [upstreamProvider('up', upstream.baseURL), { id: 'sim', type: 'sim', price: SIM_PRICE }],
+        providers: [...upstreams.map((u) => u.provider), { id: 'sim', type: 'sim', price: SIM_PRICE }],
         retries: { maxRetries: 0 },
       });
       client = await driver.connect(gateway);
@@ -49,7 +58,7 @@ export function describeConformance(driver: TransportDriver): void {
     after(async () => {
       await client.close();
       await gateway.close();
-      await upstream.close();
+      for (const upstream of upstreams) await upstream.close();
     });
 
     test('a deterministic prompt arrives exactly, numbered from 1, with usage and cost at the end', async () => {
@@ -69,42 +78,62 @@ export function describeConformance(driver: TransportDriver): void {
       assert.equal(outcome.cost, costOf(usage, SIM_PRICE));
     });
 
-    test('an upstream error before the first token is the stream\'s error, with nothing before it', async () => {
-      const outcome = await client.stream(body('up/m', 'fail at once', { fault: { status: 503 } }));
-      assert.equal(outcome.error?.code, 'upstream_error');
-      assert.equal(typeof outcome.error?.message, 'string');
-      assert.equal(outcomeText(outcome), '');
-      assert.equal(outcome.usage, null);
-      if (outcome.status !== null) assert.equal(outcome.status, 502);
-    });
+    for (const type of ['openai-compatible', 'anthropic', 'gemini'] as const) {
+      const upstream = () => upstreams.find((u) => u.type === type)!;
+      const model = () => `${upstream().provider.id}/m`;
 
-    test('an upstream that drops mid-stream: the tokens before the drop, then an error', async () => {
-      // Tokens a few ms apart, so the ones before the drop reach the gateway before the drop does.
-      const request = body('up/m', 'drop after ten', { tokens: 50, delayMs: 3, fault: { dropAfter: 10 } });
-      const outcome = await client.stream(request);
-      assert.equal(outcome.error?.code, 'upstream_disconnected');
-      assert.equal(outcomeText(outcome), simTokens({ ...request, model: 'm' }).slice(0, 10).join(''));
-      assert.equal(outcome.usage, null, 'no usage chunk and no done after a failure');
-      if (driver.carriesSeq) assertSeqsFromOne(outcome);
-    });
-
-    for (const cut of driver.cutKinds) {
-      test(`${cut === 'cancel' ? 'a cancel' : 'a disconnect'} stops the upstream within ${CUT_BOUND_MS[cut]} ms`, async () => {
-        await assertPromptly(`upstream abort after a ${cut}`, CUT_BOUND_MS[cut], async () => {
-          // A stalled upstream sends nothing more, so only an active abort ends it.
-          const stream = client.open(body('up/m', `cut by ${cut}`, { tokens: 100, fault: { stallAfter: 2 } }), cut);
-          await stream.firstToken;
-          const aborted = nextEvent<{ tokensSent: number }>(upstream.events, 'abort');
-          const cutAt = performance.now();
-          stream.cut();
-          const { tokensSent } = await aborted;
-          const elapsed = performance.now() - cutAt;
-          assert.equal(tokensSent, 2);
-          const outcome = await stream.outcome;
-          if (cut === 'cancel') assert.equal(outcome.error?.code, 'cancelled');
-          return elapsed;
-        });
+      test(`${type}: a text arrives exactly, numbered from 1, with the upstream's usage and its cost at the end`, async () => {
+        const text = textOf(40, `${type} rivers`);
+        const outcome = await client.stream(upstream().request(model(), `${type}: tell me about rivers`, { text }));
+        assert.equal(outcome.error, null);
+        assert.equal(outcomeText(outcome), text);
+        if (driver.carriesSeq) assertSeqsFromOne(outcome);
+        const usage = outcome.usage!;
+        assert.equal(usage.completion_tokens, words(text).length);
+        if (upstream().promptTokens !== undefined) assert.equal(usage.prompt_tokens, upstream().promptTokens);
+        assert.equal(usage.total_tokens, usage.prompt_tokens + usage.completion_tokens);
+        assert.equal(outcome.cost, costOf(usage, SIM_PRICE));
       });
+
+      test(`${type}: an upstream error before the first token is the stream's error, with nothing before it`, async () => {
+        const outcome = await client.stream(upstream().request(model(), `${type}: fail at once`, { text: 'never sent', fault: { status: 500 } }));
+        assert.equal(outcome.error?.code, 'upstream_error');
+        assert.equal(typeof outcome.error?.message, 'string');
+        assert.equal(outcomeText(outcome), '');
+        assert.equal(outcome.usage, null);
+        if (outcome.status !== null) assert.equal(outcome.status, 502);
+      });
+
+      test(`${type}: an upstream that drops mid-stream: the tokens before the drop, then an error`, async () => {
+        const text = textOf(50, `${type} drop`);
+        // Tokens a few ms apart, so the ones before the drop reach the gateway before the drop does.
+        const outcome = await client.stream(upstream().request(model(), `${type}: drop after ten`, { text, delayMs: 3, fault: { dropAfter: 10 } }));
+        assert.equal(outcome.error?.code, 'upstream_disconnected');
+        assert.equal(outcomeText(outcome), words(text).slice(0, 10).join(''));
+        assert.equal(outcome.usage, null, 'no usage chunk and no done after a failure');
+        if (driver.carriesSeq) assertSeqsFromOne(outcome);
+      });
+
+      for (const cut of driver.cutKinds) {
+        test(`${type}: ${cut === 'cancel' ? 'a cancel' : 'a disconnect'} stops the upstream within ${CUT_BOUND_MS[cut]} ms`, async () => {
+          let attempt = 0;
+          await assertPromptly(`upstream abort after a ${cut}`, CUT_BOUND_MS[cut], async () => {
+            // A stalled upstream sends nothing more, so only an active abort ends it.
+            const body = upstream().request(model(), `${type}: cut by ${cut} ${attempt++}`, { text: textOf(100, `${type} cut`), fault: { stallAfter: 2 } });
+            const stream = client.open(body, cut);
+            await stream.firstToken;
+            const aborted = upstream().nextAbort();
+            const cutAt = performance.now();
+            stream.cut();
+            const { tokensSent } = await aborted;
+            const elapsed = performance.now() - cutAt;
+            assert.equal(tokensSent, 2);
+            const outcome = await stream.outcome;
+            if (cut === 'cancel') assert.equal(outcome.error?.code, 'cancelled');
+            return elapsed;
+          });
+        });
+      }
     }
 
     test('bad input: a request without messages is refused, naming the field', async () => {
