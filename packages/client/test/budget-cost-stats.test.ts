@@ -20,6 +20,16 @@ test('the price table has the seed models, takes overrides and strips provider p
   assert.throws(() => new PriceTable({ bad: { input: -1, output: 0 } }), /bad/);
 });
 
+test('cache reads and writes cost their own prices; the SDK and the gateway share costOf', () => {
+  const prices = new PriceTable({ cached: { input: 3, output: 15, cachedInput: 0.3, cacheWrite: 3.75 }, plain: { input: 3, output: 15 } });
+  const usage = { prompt_tokens: 1_410, completion_tokens: 20, prompt_tokens_details: { cached_tokens: 1_000, cache_write_tokens: 400 } };
+  // 10 fresh at $3, 1000 read at $0.30, 400 written at $3.75, 20 out at $15, per million.
+  assert.equal(prices.cost('cached', usage), (10 * 3 + 1_000 * 0.3 + 400 * 3.75 + 20 * 15) / 1e6);
+  assert.equal(prices.cost('plain', usage), (1_410 * 3 + 20 * 15) / 1e6, 'without cache prices every prompt token costs input');
+  assert.equal(prices.cost('cached', { prompt_tokens: 10, completion_tokens: 0 }), 30 / 1e6);
+  assert.throws(() => new PriceTable({ bad: { input: 1, output: 1, cachedInput: -1 } }), /cachedInput/);
+});
+
 test('token estimates: four characters a token plus framing, and the completion bound', () => {
   const body = { model: 'm', messages: [{ role: 'user' as const, content: 'x'.repeat(400) }, { role: 'user' as const, content: [{ type: 'text', text: 'y'.repeat(40) }] }] };
   assert.equal(estimatePromptTokens(body), 100 + 10 + 8);

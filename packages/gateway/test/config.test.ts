@@ -24,12 +24,23 @@ describe('configuration is checked at start and errors name the field', () => {
     ['an unknown fallback', { models: [{ name: 'fast', target: 'sim/m', fallbacks: ['ghost'] }] }, /models\[0\]\.fallbacks\[0\]/],
     ['a key from an unset variable', { keys: [{ name: 'app', keyEnv: 'SLUICE_TEST_UNSET_KEY' }] }, /keys\[0\]\.keyEnv/],
     ['a misspelt section', { servr: {} }, /servr/],
+    ['an Anthropic option on a Gemini provider', { providers: [{ id: 'g', type: 'gemini', anthropicVersion: '2023-06-01' }] }, /providers\[0\]/],
+    ['a default max_tokens that is not positive', { providers: [{ id: 'c', type: 'anthropic', defaultMaxTokens: 0 }] }, /providers\[0\]\.defaultMaxTokens/],
+    ['a negative cache price', { providers: [{ id: 'c', type: 'anthropic', price: { input: 3, output: 15, cachedInput: -1 } }] }, /providers\[0\]\.price\.cachedInput/],
   ];
   for (const [name, config, message] of cases) {
     test(name, () => {
       assert.throws(() => resolveConfig(config as never, {}), (error: unknown) => error instanceof ConfigError && message.test(error.message));
     });
   }
+
+  test('Anthropic and Gemini providers need no baseURL and get their defaults', () => {
+    const config = resolveConfig({ providers: [{ id: 'claude', type: 'anthropic', apiKey: 'k' }, { id: 'gem', type: 'gemini', apiKey: 'k', thinkingBudgets: { high: 20_000 } }] }, {});
+    const [claude, gem] = config.providers;
+    assert.ok(claude.type === 'anthropic' && gem.type === 'gemini');
+    assert.deepEqual([claude.anthropicVersion, claude.defaultMaxTokens, claude.thinkingBudgets], ['2023-06-01', 4096, { low: 1024, medium: 4096, high: 16384 }]);
+    assert.deepEqual([gem.apiVersion, gem.thinkingBudgets], ['v1beta', { low: 1024, medium: 4096, high: 20_000 }]);
+  });
 
   test('the embedded default serves the simulator and the seed models', () => {
     const config = resolveConfig({});

@@ -18,7 +18,7 @@ export interface StartChatOptions {
 export function createChatGeneration(ctx: GatewayContext, caller: Caller, body: unknown, options: StartChatOptions): Generation {
   const request = parseChatRequest(body);
   const targets = ctx.router.resolve(request.model);
-  const recalled = recallTurns(ctx, caller.name, request);
+  const recalled = recallTurns(ctx.store, ctx.logger, caller.name, request);
   return ctx.registry.create({
     request,
     targets,
@@ -28,6 +28,6 @@ export function createChatGeneration(ctx: GatewayContext, caller: Caller, body: 
     lingerMs: ctx.config.streams.lingerMs,
     owner: caller.name,
     prepare: recalled === null ? undefined : async (upstreamRequest, target) => attachTurns(upstreamRequest, await recalled, target.provider.id),
-    observer: turnRecorder(ctx, caller.name, request),
+    observer: turnRecorder(ctx.store, ctx.logger, caller.name, request),
   });
 }

@@ -1,7 +1,8 @@
 import type { ChatCompletionRequest, ChatMessage } from '@sluice/protocol';
 import { REASONING_BLOCKS } from '../../events/reasoning.ts';
+import type { Logger } from 'pino';
 import type { GenerationObserver } from '../../streams/generation.ts';
-import type { GatewayContext } from '../context.ts';
+import type { StreamLogStore } from '../../streams/store/types.ts';
 import { decodeTurn, encodeTurn, MAX_TURN_BYTES, turnKey, type RememberedTurn } from './remembered-turn.ts';
 import { TurnRecorder } from './turn-recorder.ts';
 
@@ -17,12 +18,12 @@ export type RecalledTurns = ReadonlyMap<number, RememberedTurn>;
  */
 
 /** The recorder for a request that can produce tool calls; none for one that cannot. */
-export function turnRecorder(ctx: GatewayContext, owner: string, request: ChatCompletionRequest): GenerationObserver | undefined {
+export function turnRecorder(store: StreamLogStore, logger: Logger, owner: string, request: ChatCompletionRequest): GenerationObserver | undefined {
   if (request.tools === undefined || request.tools.length === 0) return undefined;
   return new TurnRecorder((ids, turn) => {
     const json = encodeTurn(turn);
-    if (json.length > MAX_TURN_BYTES) return ctx.logger.debug({ bytes: json.length }, 'turn too large to remember');
-    ctx.store.remember(turnKey(owner, ids[0]), json);
+    if (json.length > MAX_TURN_BYTES) return logger.debug({ bytes: json.length }, 'turn too large to remember');
+    store.remember(turnKey(owner, ids[0]), json);
   });
 }
 
@@ -32,11 +33,11 @@ export function turnRecorder(ctx: GatewayContext, owner: string, request: ChatCo
  * null when there are none to look for. A store that fails costs the
  * request its memory, not the request.
  */
-export function recallTurns(ctx: GatewayContext, owner: string, request: ChatCompletionRequest): Promise<RecalledTurns> | null {
+export function recallTurns(store: StreamLogStore, logger: Logger, owner: string, request: ChatCompletionRequest): Promise<RecalledTurns> | null {
   const wanted = currentToolTurns(request.messages);
   if (wanted.length === 0) return null;
   const keys = wanted.map((i) => turnKey(owner, request.messages[i].tool_calls![0].id));
-  return ctx.store.recall(keys).then(
+  return store.recall(keys).then(
     (values) => {
       const found = new Map<number, RememberedTurn>();
       values.forEach((value, j) => {
@@ -46,7 +47,7 @@ export function recallTurns(ctx: GatewayContext, owner: string, request: ChatCom
       return found;
     },
     (error: unknown) => {
-      ctx.logger.warn({ err: error }, 'turn memory unavailable');
+      logger.warn({ err: error }, 'turn memory unavailable');
       return new Map();
     },
   );
