@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { EventWriter, readBody, sendJson } from '../http.ts';
+import { EventWriter, listenLoopback, readBody, ScriptBook, sendJson, type Match } from '../http.ts';
 import { Signer } from '../signer.ts';
 import { messageJson, prepareBlocks, streamScript, type PreparedBlock } from './render.ts';
 import type { AnthropicScript, AnthropicUsage, ScriptSource } from './script.ts';
@@ -27,7 +26,7 @@ export interface FakeAnthropic {
    * Answer requests whose last user text is `match` (or for which it
    * returns true) with `script`; later registrations win.
    */
-  on(match: string | ((body: Record<string, unknown>) => boolean), script: ScriptSource): void;
+  on(match: Match, script: ScriptSource): void;
   signer: Signer;
   close(): Promise<void>;
 }
@@ -43,7 +42,7 @@ export async function startFakeAnthropic(options: { apiKey?: string } = {}): Pro
   const events = new EventEmitter<FakeAnthropicEvents>();
   const signer = new Signer();
   const received: Record<string, unknown>[] = [];
-  const scripts: { match: (body: Record<string, unknown>) => boolean; script: ScriptSource }[] = [];
+  const scripts = new ScriptBook<AnthropicScript>(lastUserText);
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
@@ -64,8 +63,7 @@ export async function startFakeAnthropic(options: { apiKey?: string } = {}): Pro
     if (refusal !== null) return refuse(res, refusal);
     received.push(body);
     events.emit('request', { body, headers: req.headers });
-    const source = scripts.find((s) => s.match(body))?.script ?? { blocks: [{ type: 'text', text: `You said: ${lastUserText(body)}` }] };
-    const script = typeof source === 'function' ? source(body) : source;
+    const script = scripts.scriptFor(body, (text) => ({ blocks: [{ type: 'text', text: `You said: ${text}` }] }));
     if (script.status !== undefined) {
       return sendJson(res, script.status, errorBody(script.errorType ?? 'api_error', script.errorMessage ?? `Error ${script.status}`), script.headers ?? {});
     }
@@ -82,23 +80,8 @@ export async function startFakeAnthropic(options: { apiKey?: string } = {}): Pro
     sendJson(res, refusal.status, errorBody(refusal.type, refusal.message));
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    apiKey,
-    events,
-    received,
-    signer,
-    on(match, script) {
-      scripts.unshift({ match: typeof match === 'string' ? (body) => lastUserText(body) === match : match, script });
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const { url, close } = await listenLoopback(server);
+  return { url, apiKey, events, received, signer, on: (match, script) => scripts.on(match, script), close };
 }
 
 function errorBody(type: string, message: string): Record<string, unknown> {

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { EventWriter, pause, readBody, sendJson } from '../http.ts';
+import { EventWriter, listenLoopback, pause, readBody, ScriptBook, sendJson, type Match } from '../http.ts';
 import { Signer } from '../signer.ts';
 import { scriptChunks, wholeAnswer } from './render.ts';
 import type { GeminiScript, GeminiUsage, ScriptSource } from './script.ts';
@@ -20,7 +19,7 @@ export interface FakeGemini {
   events: EventEmitter<FakeGeminiEvents>;
   received: Record<string, unknown>[];
   /** Answer requests whose last user text is `match` (or for which it returns true) with `script`; later registrations win. */
-  on(match: string | ((body: Record<string, unknown>) => boolean), script: ScriptSource): void;
+  on(match: Match, script: ScriptSource): void;
   signer: Signer;
   close(): Promise<void>;
 }
@@ -39,7 +38,7 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
   const events = new EventEmitter<FakeGeminiEvents>();
   const signer = new Signer();
   const received: Record<string, unknown>[] = [];
-  const scripts: { match: (body: Record<string, unknown>) => boolean; script: ScriptSource }[] = [];
+  const scripts = new ScriptBook<GeminiScript>(lastUserText);
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
@@ -63,8 +62,7 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
     if (refusal !== null) return refuse(res, refusal);
     received.push(body);
     events.emit('request', { body, model, method, headers: req.headers });
-    const source = scripts.find((s) => s.match(body))?.script ?? { parts: [{ text: `You said: ${lastUserText(body)}` }] };
-    const script = typeof source === 'function' ? source(body) : source;
+    const script = scripts.scriptFor(body, (said) => ({ parts: [{ text: `You said: ${said}` }] }));
     if (script.status !== undefined) return sendError(res, script);
     if (script.blockReason !== undefined) {
       const blocked = { promptFeedback: { blockReason: script.blockReason }, usageMetadata: { promptTokenCount: 5, totalTokenCount: 5 } };
@@ -104,23 +102,8 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
     sendJson(res, refusal.status, { error: { code: refusal.status, message: refusal.message, status: refusal.googleStatus } });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    apiKey,
-    events,
-    received,
-    signer,
-    on(match, script) {
-      scripts.unshift({ match: typeof match === 'string' ? (body) => lastUserText(body) === match : match, script });
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const { url, close } = await listenLoopback(server);
+  return { url, apiKey, events, received, signer, on: (match, script) => scripts.on(match, script), close };
 }
 
 /** The text parts of the last user content that has any. */
