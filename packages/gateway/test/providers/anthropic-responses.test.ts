@@ -129,7 +129,7 @@ describe('Anthropic through sluice, read by the openai SDK', () => {
     await assert.rejects(rig.openai.chat.completions.create(ask('flaky middle')), (error: unknown) => error instanceof OpenAI.APIError && error.status === 503 && error.code === 'upstream_overloaded');
   });
 
-  test('a connection cut mid-stream ends the stream with upstream_disconnected after what was delivered', async () => {
+  test('a connection cut mid-stream ends the stream with upstream_disconnected after what was delivered; not streamed, a 502', async () => {
     // Deltas a few ms apart, so the ones before the cut reach the gateway before the cut does.
     rig.anthropic.on('cut me', { blocks: [{ type: 'text', text: 'alpha beta gamma delta' }], dropAfterDeltas: 3, delayMs: 3 });
     let text = '';
@@ -137,6 +137,7 @@ describe('Anthropic through sluice, read by the openai SDK', () => {
       for await (const chunk of await rig.openai.chat.completions.create({ ...ask('cut me'), stream: true })) text += chunk.choices[0]?.delta.content ?? '';
     }, /closed the stream before it finished|broke mid-stream/);
     assert.equal(text, 'alpha beta gamma ');
+    await assert.rejects(rig.openai.chat.completions.create(ask('cut me')), (error: unknown) => error instanceof OpenAI.APIError && error.status === 502 && error.code === 'upstream_disconnected');
   });
 
   test('HTTP errors: 529 is a retryable 503, 429 honours retry-after, 400 and 401 pass through', async () => {

@@ -123,12 +123,26 @@ describe('Gemini through sluice, read by the openai SDK', () => {
     await assert.rejects(rig.openai.chat.completions.create(ask('bad')), (error: unknown) => error instanceof OpenAI.BadRequestError && /invalid argument/.test(error.message));
   });
 
-  test('a connection cut mid-stream ends the stream after what was delivered', async () => {
+  test('a connection cut mid-stream ends the stream after what was delivered; not streamed, it is a 502', async () => {
     rig.gemini.on('cut me', { parts: [{ text: 'uno dos tres cuatro' }], dropAfterChunks: 2, delayMs: 3 });
     let text = '';
     await assert.rejects(async () => {
       for await (const chunk of await rig.openai.chat.completions.create({ ...ask('cut me'), stream: true })) text += chunk.choices[0]?.delta.content ?? '';
     }, /closed the stream before it finished|broke mid-stream/);
     assert.equal(text, 'uno dos ');
+    await assert.rejects(rig.openai.chat.completions.create(ask('cut me')), (error: unknown) => error instanceof OpenAI.APIError && error.status === 502 && error.code === 'upstream_disconnected');
+  });
+
+  test('an error inside the stream: retried before the first token, the stream\'s end after it', async () => {
+    let calls = 0;
+    rig.gemini.on('error at once', () => (++calls === 1 ? { parts: [{ text: 'never' }], streamError: { code: 503, status: 'UNAVAILABLE', afterChunks: 0 } } : { parts: [{ text: 'Recovered.' }] }));
+    assert.equal((await readStream(await rig.openai.chat.completions.create({ ...ask('error at once'), stream: true }))).text, 'Recovered.');
+    assert.equal(calls, 2);
+    rig.gemini.on('error later', { parts: [{ text: 'eins zwei drei' }], streamError: { code: 500, status: 'INTERNAL', message: 'Internal error', afterChunks: 2 }, delayMs: 3 });
+    let text = '';
+    await assert.rejects(async () => {
+      for await (const chunk of await rig.openai.chat.completions.create({ ...ask('error later'), stream: true })) text += chunk.choices[0]?.delta.content ?? '';
+    }, /Internal error/);
+    assert.equal(text, 'eins zwei ');
   });
 });

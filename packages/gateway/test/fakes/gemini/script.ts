@@ -39,6 +39,8 @@ export interface GeminiScript {
   retryDelay?: string;
   /** Answer streamGenerateContent with one JSON document, as generateContent does, ignoring `alt=sse`. */
   asJson?: boolean;
+  /** An error object in the stream (`data: {"error": …}`) after this many chunks, and the end. */
+  streamError?: { code: number; status: string; message?: string; afterChunks: number };
   dropAfterChunks?: number;
   stallAfterChunks?: number;
 }

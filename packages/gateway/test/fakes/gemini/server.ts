@@ -83,6 +83,11 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
       await pause(script.delayMs ?? 0, writer.aborted);
       if (writer.aborted.aborted) return;
       if (script.dropAfterChunks === sent) return writer.cut();
+      if (script.streamError?.afterChunks === sent) {
+        const { code, status, message = 'The model is overloaded.' } = script.streamError;
+        await writer.write(sse ? `data: ${JSON.stringify({ error: { code, message, status } })}\r\n\r\n` : `${i === 0 ? '' : ',\r\n'}${JSON.stringify({ error: { code, message, status } })}]`);
+        return writer.end();
+      }
       if (script.stallAfterChunks === sent) return void (await new Promise<void>((resolve) => writer.aborted.addEventListener('abort', () => resolve(), { once: true })));
       await writer.write(sse ? `data: ${JSON.stringify(chunk)}\r\n\r\n` : `${i === 0 ? '' : ',\r\n'}${JSON.stringify(chunk)}`);
       sent++;
