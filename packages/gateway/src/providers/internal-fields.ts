@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, ChatMessage } from '@sluice/protocol';
+import type { ChatCompletionRequest, ChatMessage, ToolCall } from '@sluice/protocol';
 import { PROVIDER_TYPES, type ProviderType } from '../config/schema.ts';
 import { REASONING_BLOCKS } from '../events/reasoning.ts';
 
@@ -33,6 +33,10 @@ function carriesInternalFields(message: ChatMessage): boolean {
 
 function stripMessage(message: ChatMessage): ChatMessage {
   const { [REASONING_BLOCKS]: _blocks, ...rest } = message;
-  if (rest.tool_calls === undefined) return rest;
-  return { ...rest, tool_calls: rest.tool_calls.map(({ signature: _signature, ...call }: { signature?: unknown } & typeof rest.tool_calls[number]) => call) };
+  return rest.tool_calls === undefined ? rest : { ...rest, tool_calls: rest.tool_calls.map(withoutSignature) };
+}
+
+function withoutSignature(call: ToolCall & { signature?: unknown }): ToolCall {
+  const { signature: _signature, ...plain } = call;
+  return plain;
 }
