@@ -104,8 +104,8 @@ describe('three turns of tools and thinking, from clients that do not send reaso
     test(`${provider.name}: over WebSocket with the sluice SDK, every turn resumed after a cut`, async () => {
       refusals.length = 0;
       // Slow enough to cut mid-turn.
-      if (provider.fake === 'anthropic') rig.anthropic.on((body) => anthropicTurns(body) !== undefined && (body.metadata as { user_id?: string } | undefined)?.user_id === 'ws', (body) => anthropicTurns(body, 15)!);
-      else rig.gemini.on((body) => geminiTurns(body) !== undefined, (body) => geminiTurns(body, 15)!);
+      if (provider.fake === 'anthropic') rig.anthropic.on((body) => anthropicTurns(body) !== undefined && (body.metadata as { user_id?: string } | undefined)?.user_id === 'ws', (body) => anthropicTurns(body, 40)!);
+      else rig.gemini.on((body) => geminiTurns(body) !== undefined, (body) => geminiTurns(body, 40)!);
       const proxy = await TcpProxy.start(Number(new URL(rig.gateway.url).port));
       const sdk = new SluiceClient({ baseURL: `http://127.0.0.1:${proxy.port}/v1`, apiKey: 'sk-alice-000001', transport: 'ws', reconnect: { backoff: { baseMs: 10, maxMs: 50 } } });
       try {
