@@ -18,7 +18,7 @@ export interface ConnectOptions {
    * refuses until then, in its status or in-band (a blocked prompt, an
    * overloaded error event), is still the request's error.
    */
-  onAccepted(): void;
+  onFirstEvents(): void;
 }
 
 /** An upstream that has produced its first events; nothing has been released to a client yet. */
@@ -57,7 +57,7 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
         const first = await firstEvents(stream, relay);
         const error = first?.find((event) => event.type === 'error');
         if (error !== undefined && error.type === 'error') throw error.error;
-        options.onAccepted();
+        options.onFirstEvents();
         return connected(target, stream, relay, first, retries, () => options.signal.removeEventListener('abort', follow));
       } catch (error) {
         options.signal.removeEventListener('abort', follow);

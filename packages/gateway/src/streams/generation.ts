@@ -162,7 +162,7 @@ export class Generation implements SubscriptionHost {
         retry: this.options.retry,
         bodyFor: (target) => this.#upstreamBody(target),
         signal: this.#abort.signal,
-        onAccepted: () => this.#markOpened?.(),
+        onFirstEvents: () => this.#markOpened?.(),
       });
     } catch (error) {
       return this.#fail(error);
