@@ -132,7 +132,8 @@ for (const kind of kinds) {
         const key = `turn-${newId()}`;
         const value = JSON.stringify({ blocks: [{ type: 'thinking', text: 'über "quoted" ✓', signature: 'c2ln' }] });
         store.remember(key, value);
-        // The write is queued; another replica sees it once it has reached Redis.
+        assert.deepEqual(await store.recall([key]), [value], 'a replica reads its own write at once');
+        // Another replica sees it once it has reached Redis.
         let found = await replica.recall([key, `${key}-unknown`]);
         for (let i = 0; i < 50 && found[0] === null; i++) found = (await sleep(10), await replica.recall([key, `${key}-unknown`]));
         assert.deepEqual(found, [value, null]);

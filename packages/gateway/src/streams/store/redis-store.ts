@@ -141,11 +141,14 @@ export class RedisStreamLogStore implements StreamLogStore {
 
   remember(key: string, value: string): void {
     // Queued with the stream's own writes, so it is stored before the end of the stream that produced it.
-    this.#send(['set', memoryKey(this.#options.keyPrefix, key), value, 'PX', this.#options.retentionMs]);
+    // PX must be positive; a retention of 0 keeps the value for a moment only.
+    this.#send(['set', memoryKey(this.#options.keyPrefix, key), value, 'PX', Math.max(1, this.#options.retentionMs)]);
   }
 
   /** One round trip: a pipeline of GETs (not MGET, whose keys a Redis Cluster would need in one slot). */
   async recall(keys: readonly string[]): Promise<(string | null)[]> {
+    // A write still queued goes first, so a read on this replica always sees its own writes.
+    if (this.#queue.length > 0) await this.#flush();
     if (keys.length === 0) return [];
     this.commandsSent += keys.length;
     const results = await this.#redis.pipeline(keys.map((key): Command => ['get', memoryKey(this.#options.keyPrefix, key)])).exec();

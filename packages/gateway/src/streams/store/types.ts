@@ -41,7 +41,8 @@ export interface StreamLogStore {
   /**
    * Keep a small value under `key` for the retention time, where every
    * replica finds it (what a provider needs back on a conversation's next
-   * turn: see request/turn-memory/). The write is queued, not awaited.
+   * turn: see request/turn-memory/). The write is queued, not awaited, and
+   * ordered before this replica's later reads.
    */
   remember(key: string, value: string): void;
   /** The values kept under `keys`, in order; null where none is (or it expired). */
