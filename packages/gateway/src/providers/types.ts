@@ -34,5 +34,7 @@ export interface UpstreamStream {
 export interface Provider {
   readonly id: string;
   open(request: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamStream>;
+  /** The request's input tokens, counted exactly by the upstream, for providers that offer counting; the gateway estimates for the others. */
+  countTokens?(request: ChatCompletionRequest, signal: AbortSignal): Promise<number>;
   close(): Promise<void>;
 }

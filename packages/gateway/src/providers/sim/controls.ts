@@ -22,9 +22,26 @@ const faultSchema = z.strictObject({
   key: z.string().optional(),
 });
 
+/** A tool call the simulator makes after its text. */
+const toolCallSchema = z.strictObject({
+  name: z.string().min(1),
+  /** The arguments, a JSON string, streamed in two halves. */
+  arguments: z.string(),
+  id: z.string().min(1).optional(),
+});
+
 export const simControlsSchema = z.strictObject({
   tokens: z.number().int().nonnegative().max(1_000_000).default(32),
   text: z.string().optional(),
+  /** Reasoning streamed before the answer. The in-process simulator signs it (and its tool calls), as thinking models do. */
+  reasoning: z.string().optional(),
+  /** Tool calls made after the text; the answer then finishes with `tool_calls`. */
+  toolCalls: z.array(toolCallSchema).max(16).optional(),
+  /** The finish reason to report instead of `stop` (or `tool_calls`): `length`, `content_filter`. */
+  finish: z.enum(['stop', 'length', 'content_filter']).optional(),
+  /** Prompt tokens the usage reports as read from the provider's cache, and as written to it. */
+  cachedTokens: z.number().int().nonnegative().optional(),
+  cacheWriteTokens: z.number().int().nonnegative().optional(),
   seed: z.number().int().default(0),
   ttftMs: z.number().nonnegative().default(0),
   delayMs: z.number().nonnegative().default(0),
@@ -35,6 +52,7 @@ export const simControlsSchema = z.strictObject({
 
 export type SimControls = z.output<typeof simControlsSchema>;
 export type SimFault = z.output<typeof faultSchema>;
+export type SimToolCall = z.output<typeof toolCallSchema>;
 
 /** The controls of a request body; invalid controls are a client error, reported with their field. */
 export function readSimControls(body: object): SimControls {

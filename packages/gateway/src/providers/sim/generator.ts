@@ -1,4 +1,5 @@
-import type { ChatCompletionRequest } from '@sluice/protocol';
+import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
+import { countPromptTokens } from '../../streams/usage-meter.ts';
 import { readSimControls, type SimControls } from './controls.ts';
 import { hashString, seededRandom } from './random.ts';
 
@@ -31,7 +32,25 @@ export function simText(body: ChatCompletionRequest): string {
 }
 
 /** Prompt tokens, counted as the gateway's meter counts them. */
-export { countPromptTokens as simPromptTokens } from '../../streams/usage-meter.ts';
+export const simPromptTokens = countPromptTokens;
+
+/** How a simulated answer finishes: as its controls say, else with its tool calls, else a natural stop. */
+export function simFinishReason(controls: SimControls): string {
+  return controls.finish ?? (controls.toolCalls?.length ? 'tool_calls' : 'stop');
+}
+
+/** The usage of a simulated answer: its prompt, what it generated, and the cache and reasoning detail the controls ask for. */
+export function simUsage(body: ChatCompletionRequest, controls: SimControls, completionTokens: number, reasoningTokens: number): Usage {
+  const prompt = simPromptTokens(body);
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens };
+  if (reasoningTokens > 0) usage.completion_tokens_details = { reasoning_tokens: reasoningTokens };
+  if (controls.cachedTokens !== undefined || controls.cacheWriteTokens !== undefined) {
+    const cached = Math.min(prompt, controls.cachedTokens ?? 0);
+    const written = Math.min(prompt - cached, controls.cacheWriteTokens ?? 0);
+    usage.prompt_tokens_details = controls.cacheWriteTokens === undefined ? { cached_tokens: cached } : { cached_tokens: cached, cache_write_tokens: written };
+  }
+  return usage;
+}
 
 /** The error body the simulator answers with for a faulted status, in OpenAI's shape. */
 export function simErrorBody(status: number): string {

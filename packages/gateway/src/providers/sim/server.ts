@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ChatCompletionRequest } from '@sluice/protocol';
 import { FaultCounter, readSimControls, type SimControls } from './controls.ts';
-import { simErrorBody, simPromptTokens } from './generator.ts';
+import { REASONING_BLOCKS } from '../../events/reasoning.ts';
+import { simErrorBody, simFinishReason, simUsage } from './generator.ts';
 import { simScript } from './script.ts';
 
 export interface SimServerEvents {
@@ -69,6 +70,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: numb
   } catch (error) {
     return sendJson(res, 400, { error: { message: `bad request: ${(error as Error).message}`, type: 'invalid_request_error', param: null, code: null } });
   }
+  const unexpected = unexpectedMessageField(body);
+  if (unexpected !== null) return sendJson(res, 400, { error: { message: unexpected, type: 'invalid_request_error', param: null, code: null } });
   events.emit('request', { requestId, body });
   const faulted = faults.applies(controls.fault);
   const fault = faulted ? controls.fault : undefined;
@@ -92,6 +95,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: numb
   const chunk = (choice: object, extra = '') => `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(body.model)},"choices":[${JSON.stringify(choice)}]${extra}}\n\n`;
   const stream = body.stream === true;
   let text = '';
+  let reasoning = '';
+  const calls: { id: string; type: 'function'; function: { name: string; arguments: string } }[] = [];
+  let sentRole = false;
+  const write = async (delta: Record<string, unknown>) => {
+    if (!sentRole) delta = { role: 'assistant', ...delta };
+    sentRole = true;
+    if (!res.write(chunk({ index: 0, delta, finish_reason: null }))) await drained(res, abort.signal);
+  };
   if (stream) {
     // Real upstreams answer their headers at once and the first token later.
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -100,11 +111,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: numb
   try {
     for await (const step of simScript(body, controls, faulted, abort.signal)) {
       if (step.kind === 'token') {
-        if (stream) {
-          const delta = tokensSent === 0 ? { role: 'assistant', content: step.text } : { content: step.text };
-          if (!res.write(chunk({ index: 0, delta, finish_reason: null }))) await drained(res, abort.signal);
-        } else text += step.text;
+        if (stream) await write({ content: step.text });
+        else text += step.text;
         tokensSent++;
+      } else if (step.kind === 'reasoning') {
+        if (stream) await write({ reasoning_content: step.text });
+        else reasoning += step.text;
+      } else if (step.kind === 'tool_call') {
+        // OpenAI's shape: the first delta of a call has its id, type and name; the next ones add arguments.
+        const call = step.first ? { index: step.index, id: step.id, type: 'function', function: { name: step.name, arguments: step.arguments } } : { index: step.index, function: { arguments: step.arguments } };
+        if (stream) await write({ tool_calls: [call] });
+        if (step.first) calls.push({ id: step.id, type: 'function', function: { name: step.name, arguments: step.arguments } });
+        else calls[step.index].function.arguments += step.arguments;
       } else if (step.kind === 'drop') {
         res.destroy();
         return;
@@ -113,10 +131,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: numb
         res.end();
         return;
       } else if (step.kind === 'end') {
-        const prompt = simPromptTokens(body);
-        const usage = { prompt_tokens: prompt, completion_tokens: step.completionTokens, total_tokens: prompt + step.completionTokens };
+        const usage = simUsage(body, controls, step.completionTokens, step.reasoningTokens);
+        const finishReason = simFinishReason(controls);
         if (stream) {
-          res.write(chunk({ index: 0, delta: {}, finish_reason: 'stop' }));
+          res.write(chunk({ index: 0, delta: {}, finish_reason: finishReason }));
           if (controls.usage && body.stream_options?.include_usage === true) {
             res.write(`data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(body.model)},"choices":[],"usage":${JSON.stringify(usage)}}\n\n`);
           }
@@ -127,7 +145,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: numb
             object: 'chat.completion',
             created,
             model: body.model,
-            choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+            choices: [{ index: 0, message: { role: 'assistant', content: calls.length > 0 && text === '' ? null : text, ...(reasoning === '' ? {} : { reasoning_content: reasoning }), ...(calls.length === 0 ? {} : { tool_calls: calls }) }, finish_reason: finishReason }],
             ...(controls.usage ? { usage } : {}),
           };
           sendJson(res, 200, completion);
@@ -138,6 +156,22 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: numb
   } catch (error) {
     if (!abort.signal.aborted) throw error;
   }
+}
+
+/**
+ * What an OpenAI-compatible API refuses in a message: fields it does not
+ * define, such as sluice's internal reasoning blocks and tool-call
+ * signatures, which a gateway must not forward (OpenAI answers 400
+ * "Additional properties are not allowed").
+ */
+function unexpectedMessageField(body: ChatCompletionRequest): string | null {
+  for (const [i, message] of (Array.isArray(body.messages) ? body.messages : []).entries()) {
+    if (REASONING_BLOCKS in message) return `Additional properties are not allowed ('${REASONING_BLOCKS}' was unexpected) - 'messages.${i}'`;
+    for (const [j, call] of (message.tool_calls ?? []).entries()) {
+      if ('signature' in call) return `Additional properties are not allowed ('signature' was unexpected) - 'messages.${i}.tool_calls.${j}'`;
+    }
+  }
+  return null;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
