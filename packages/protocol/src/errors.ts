@@ -27,6 +27,7 @@ export const ErrorCodes = {
   streamNotFound: 'stream_not_found',
   streamTruncated: 'stream_truncated',
   streamInterrupted: 'stream_interrupted',
+  unsupportedStreamApi: 'unsupported_stream_api',
   rateLimited: 'rate_limit_exceeded',
   budgetExceeded: 'budget_exceeded',
   upstreamError: 'upstream_error',

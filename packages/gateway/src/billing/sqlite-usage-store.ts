@@ -24,6 +24,7 @@ export class SqliteUsageStore implements UsageStore {
       CREATE TABLE IF NOT EXISTS usage (
         at INTEGER NOT NULL,
         stream_id TEXT NOT NULL,
+        endpoint TEXT NOT NULL DEFAULT 'chat',
         key TEXT NOT NULL,
         model TEXT NOT NULL,
         target TEXT,
@@ -37,8 +38,11 @@ export class SqliteUsageStore implements UsageStore {
       );
       CREATE INDEX IF NOT EXISTS usage_key_at ON usage (key, at);
     `);
+    // A ledger written before requests recorded their endpoint gains the column; its rows were chat completions.
+    const columns = this.#db.prepare('PRAGMA table_info(usage)').all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'endpoint')) this.#db.exec("ALTER TABLE usage ADD COLUMN endpoint TEXT NOT NULL DEFAULT 'chat'");
     this.#insert = this.#db.prepare(
-      'INSERT INTO usage (at, stream_id, key, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO usage (at, stream_id, endpoint, key, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#writer = new BatchedWriter(LEDGER_FLUSH_MS, (batch) => {
       try {
@@ -69,7 +73,7 @@ export class SqliteUsageStore implements UsageStore {
     this.#db.exec('BEGIN');
     try {
       for (const r of batch) {
-        this.#insert.run(r.at, r.streamId, r.key, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated ? 1 : 0, r.cost, r.ttftMs, r.durationMs);
+        this.#insert.run(r.at, r.streamId, r.endpoint, r.key, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated ? 1 : 0, r.cost, r.ttftMs, r.durationMs);
       }
       this.#db.exec('COMMIT');
     } catch (error) {

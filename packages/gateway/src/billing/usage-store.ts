@@ -2,6 +2,8 @@
 export interface UsageRecord {
   at: number;
   streamId: string;
+  /** The inbound API the request came through: `chat`, `messages` or `responses`. */
+  endpoint: string;
   key: string;
   model: string;
   target: string | null;

@@ -9,7 +9,7 @@ import type { StreamLogStore } from '../streams/store/types.ts';
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #streams = new Counter({ name: 'sluice_streams_total', help: 'Streams that ended, by status and model.', labelNames: ['status', 'model'], registers: [this.registry] });
+  readonly #streams = new Counter({ name: 'sluice_streams_total', help: 'Streams that ended, by status, model and the endpoint they came through.', labelNames: ['status', 'model', 'endpoint'], registers: [this.registry] });
   readonly #events = new Counter({ name: 'sluice_stream_events_total', help: 'Numbered events streamed (chunks and ends).', registers: [this.registry] });
   readonly #tokens = new Counter({ name: 'sluice_tokens_total', help: 'Tokens billed, by kind.', labelNames: ['kind'], registers: [this.registry] });
   readonly #cost = new Counter({ name: 'sluice_cost_usd_total', help: 'US dollars billed.', registers: [this.registry] });
@@ -30,7 +30,7 @@ export class GatewayMetrics {
   }
 
   settled(settlement: Settlement): void {
-    this.#streams.inc({ status: settlement.status, model: settlement.model });
+    this.#streams.inc({ status: settlement.status, model: settlement.model, endpoint: settlement.api });
     this.#events.inc(settlement.events);
     this.#tokens.inc({ kind: 'prompt' }, settlement.usage.prompt_tokens);
     this.#tokens.inc({ kind: 'completion' }, settlement.usage.completion_tokens);

@@ -1,6 +1,7 @@
 import type { Caller } from '../auth/key-ring.ts';
 import { GatewayError, InternalError, StreamNotFoundError } from '../errors/index.ts';
 import type { GatewayContext } from './context.ts';
+import type { StreamApi } from '../streams/event-encoder.ts';
 import type { Generation } from '../streams/generation.ts';
 import type { LogEntry } from '../streams/log.ts';
 import type { StreamMeta } from '../streams/store/types.ts';
@@ -29,6 +30,11 @@ export async function findStream(ctx: GatewayContext, caller: Caller | null, str
   const meta = await ctx.store.meta(streamId);
   if (meta === null || !(byToken || caller?.name === meta.owner)) throw new StreamNotFoundError();
   return { kind: 'stored', meta };
+}
+
+/** The inbound API whose frames the stream's log holds. */
+export function apiOf(found: FoundStream): StreamApi {
+  return found.kind === 'live' ? found.generation.options.encoding.api : found.meta.api;
 }
 
 /** The reader already holds everything, terminal included: nothing is left to send. */

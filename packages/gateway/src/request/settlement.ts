@@ -9,6 +9,7 @@ export function settle(ctx: GatewayContext, settlement: Settlement): void {
   const record: UsageRecord = {
     at: Date.now(),
     streamId: settlement.id,
+    endpoint: settlement.api,
     key: settlement.owner,
     model: settlement.model,
     target: settlement.target,

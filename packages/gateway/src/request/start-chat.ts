@@ -1,4 +1,7 @@
+import type { ChatCompletionRequest } from '@sluice/protocol';
 import type { Caller } from '../auth/key-ring.ts';
+import { chatEncoding } from '../streams/chunk-encoder.ts';
+import type { StreamEncoding } from '../streams/event-encoder.ts';
 import type { Generation } from '../streams/generation.ts';
 import { parseChatRequest } from './chat-request.ts';
 import type { GatewayContext } from './context.ts';
@@ -8,26 +11,37 @@ export interface StartChatOptions {
   resumable: boolean;
 }
 
+export interface StartGenerationOptions extends StartChatOptions {
+  /** The inbound API the stream speaks and its encoder. */
+  encoding: StreamEncoding;
+}
+
 /**
- * The path every transport shares from a request body to a generation:
- * validate, route, create. The generation is not started, so the transport
- * can attach its reader first. Throws GatewayErrors for the client.
+ * The path every transport and inbound API shares from an internal request
+ * (an OpenAI chat body, already validated) to a generation: route, create.
+ * The generation is not started, so the caller can attach its reader first.
+ * Throws GatewayErrors for the client.
  * Turn memory is looked up now, while the generation is set up, and
  * re-attached for the target that gets the request.
  */
-export function createChatGeneration(ctx: GatewayContext, caller: Caller, body: unknown, options: StartChatOptions): Generation {
-  const request = parseChatRequest(body);
+export function createGeneration(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions): Generation {
   const targets = ctx.router.resolve(request.model);
   const recalled = recallTurns(ctx.store, ctx.logger, caller.name, request);
   return ctx.registry.create({
     request,
     targets,
     retry: ctx.retry,
-    includeUsage: request.stream_options?.include_usage === true,
+    encoding: options.encoding,
     resumable: options.resumable,
     lingerMs: ctx.config.streams.lingerMs,
     owner: caller.name,
     prepare: recalled === null ? undefined : async (upstreamRequest, target) => attachTurns(upstreamRequest, await recalled, target.provider.id),
     observer: turnRecorder(ctx.store, ctx.logger, caller.name, request),
   });
+}
+
+/** A chat-completions body, validated, into a generation that speaks chat completions. */
+export function createChatGeneration(ctx: GatewayContext, caller: Caller, body: unknown, options: StartChatOptions): Generation {
+  const request = parseChatRequest(body);
+  return createGeneration(ctx, caller, request, { ...options, encoding: chatEncoding(request) });
 }

@@ -1,12 +1,20 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../request/context.ts';
 import { installCors } from './cors.ts';
-import { installErrorHandler } from './error-reply.ts';
+import { installErrorHandler } from '../transports/error-reply.ts';
 import type { ProtocolOptions } from '../config/http-protocol.ts';
 import { registerMetricsRoute } from './metrics-route.ts';
 import { registerInfoRoutes } from './routes.ts';
 import { registerChatRoute } from '../transports/sse/chat-route.ts';
-import { registerStreamRoutes } from '../transports/sse/streams-routes.ts';
+import { registerStreamRoutes, type SseDialects } from '../transports/sse/streams-routes.ts';
+import { chatSse } from '../transports/sse/sse-dialect.ts';
+import { registerMessagesRoutes } from '../api/anthropic-messages/routes.ts';
+import { messagesSse } from '../api/anthropic-messages/sse-dialect.ts';
+import { registerResponsesRoutes } from '../api/responses/routes.ts';
+import { responsesSse } from '../api/responses/sse-dialect.ts';
+
+/** Each inbound API's SSE dialect, by the API a stream remembers: a resume serves the format the stream began in. */
+const DIALECTS: SseDialects = { chat: chatSse, messages: messagesSse, responses: responsesSse };
 
 /** The Fastify application: parsers, the error handler and every route. */
 export function createHttpApp(ctx: GatewayContext, protocol: ProtocolOptions = {}): FastifyInstance {
@@ -27,7 +35,9 @@ export function createHttpApp(ctx: GatewayContext, protocol: ProtocolOptions = {
   registerInfoRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerChatRoute(app, ctx);
-  registerStreamRoutes(app, ctx);
+  registerMessagesRoutes(app, ctx);
+  registerResponsesRoutes(app, ctx);
+  registerStreamRoutes(app, ctx, DIALECTS);
   return app;
 }
 

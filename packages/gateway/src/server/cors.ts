@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Headers } from '@sluice/protocol';
 
-const ALLOWED_HEADERS = ['authorization', 'content-type', Headers.resumable, Headers.streamToken, Headers.lastEventId].join(', ');
+// Anthropic's browser clients send their key as `x-api-key`, with their version and beta headers.
+const ALLOWED_HEADERS = ['authorization', 'content-type', Headers.resumable, Headers.streamToken, Headers.lastEventId, 'x-api-key', 'anthropic-version', 'anthropic-beta', 'anthropic-dangerous-direct-browser-access'].join(', ');
 const EXPOSED_HEADERS = [Headers.streamId, Headers.streamToken, 'retry-after'].join(', ');
 
 /**

@@ -2,9 +2,9 @@ import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
 import { CancelledError, type GatewayError } from '../errors/index.ts';
 import type { RetryPolicy } from '../retry/policy.ts';
 import type { RouteTarget } from '../routing/router.ts';
-import { ChunkEncoder } from './chunk-encoder.ts';
 import { asGatewayError, connectUpstream, type ConnectedUpstream } from './connect-upstream.ts';
 import type { StreamEvent } from '../events/stream-event.ts';
+import type { EventEncoder, FrameWriter, StreamEncoding } from './event-encoder.ts';
 import { StreamLog, type EntryKind } from './log.ts';
 import type { StreamLogWriter } from './store/types.ts';
 import { Subscription, type StreamSink, type SubscriptionHost } from './subscription.ts';
@@ -16,8 +16,8 @@ export interface GenerationOptions {
   request: ChatCompletionRequest;
   targets: readonly RouteTarget[];
   retry: RetryPolicy;
-  /** The client asked for the usage chunk (`stream_options.include_usage`). */
-  includeUsage: boolean;
+  /** The inbound API the stream speaks, and how its events become that API's frames. */
+  encoding: StreamEncoding;
   /** Survives its subscribers for `lingerMs`; otherwise the last subscriber leaving cancels it. */
   resumable: boolean;
   lingerMs: number;
@@ -39,6 +39,7 @@ export type GenerationStatus = 'running' | 'done' | 'error' | 'cancelled';
 
 export interface Settlement {
   id: string;
+  api: StreamEncoding['api'];
   model: string;
   target: string | null;
   status: Exclude<GenerationStatus, 'running'>;
@@ -72,7 +73,16 @@ export class Generation implements SubscriptionHost {
   readonly #subscriptions = new Set<Subscription>();
   readonly #abort = new AbortController();
   readonly #meter = new UsageMeter();
-  readonly #encoder: ChunkEncoder;
+  readonly #encoder: EventEncoder;
+  /** Where the encoder's frames go: numbered into the log (and the store). Made once per stream. */
+  readonly #writer: FrameWriter = {
+    chunk: (json) => {
+      const entry = this.log.append('chunk', json);
+      this.options.store?.append(entry);
+    },
+    done: (json) => this.#record('done', json),
+    error: (json) => this.#record('error', json),
+  };
   #markOpened: (() => void) | undefined;
   #failOpen: ((error: GatewayError) => void) | undefined;
   #settle!: (settlement: Settlement) => void;
@@ -85,7 +95,7 @@ export class Generation implements SubscriptionHost {
   constructor(options: GenerationOptions) {
     this.id = options.id;
     this.options = options;
-    this.#encoder = new ChunkEncoder(`chatcmpl-${options.id}`, Math.floor(this.createdAt / 1000), options.request.model);
+    this.#encoder = options.encoding.encoder(options.id, this.createdAt);
     this.opened = new Promise<void>((resolve, reject) => {
       this.#markOpened = resolve;
       this.#failOpen = reject;
@@ -198,10 +208,8 @@ export class Generation implements SubscriptionHost {
   #append(event: StreamEvent): void {
     this.#meter.observe(event);
     this.options.observer?.observe(event, this.#upstream!.target);
-    const json = this.#encoder.encode(event);
-    if (json === null) return;
-    if (this.#firstTokenAt === 0 && event.type !== 'role' && event.type !== 'finish') this.#firstTokenAt = Date.now();
-    this.#record('chunk', json);
+    if (this.#firstTokenAt === 0 && (event.type === 'content' || event.type === 'reasoning' || event.type === 'tool_call')) this.#firstTokenAt = Date.now();
+    this.#encoder.encode(event, this.#writer);
   }
 
   #record(kind: EntryKind, json: string): void {
@@ -230,8 +238,7 @@ export class Generation implements SubscriptionHost {
   #finish(): void {
     if (this.#status !== 'running') return;
     const usage = this.#meter.settle(this.options.request, this.#price());
-    if (this.options.includeUsage) this.#record('chunk', this.#encoder.usage(usage));
-    this.#record('done', JSON.stringify({ usage, cost: usage.cost ?? 0 }));
+    this.#encoder.finish(usage, this.#writer);
     this.#end('done', usage, null);
   }
 
@@ -241,7 +248,7 @@ export class Generation implements SubscriptionHost {
     // Free the upstream if it is still streaming (an in-band error, say).
     if (!this.#abort.signal.aborted) this.#abort.abort(failure);
     this.#failOpen?.(failure);
-    this.#record('error', JSON.stringify(failure.toWire()));
+    this.#encoder.fail(failure, this.#writer);
     const usage = this.#meter.settle(this.options.request, this.#price(), false);
     this.#end(failure instanceof CancelledError ? 'cancelled' : 'error', usage, failure);
   }
@@ -257,6 +264,7 @@ export class Generation implements SubscriptionHost {
     const now = Date.now();
     this.#settle({
       id: this.id,
+      api: this.options.encoding.api,
       model: this.options.request.model,
       target: this.#upstream?.target.label ?? null,
       status,

@@ -37,7 +37,7 @@ export class StreamRegistry {
   create(options: Omit<GenerationOptions, 'id' | 'store'>): Generation {
     if (!this.#accepting) throw new ShuttingDownError();
     const id = newStreamId();
-    const store = options.resumable ? this.#options.store.create({ id, owner: options.owner, model: options.request.model, createdAt: Date.now() }) : undefined;
+    const store = options.resumable ? this.#options.store.create({ id, owner: options.owner, model: options.request.model, api: options.encoding.api, createdAt: Date.now() }) : undefined;
     const generation = new Generation({ ...options, id, store });
     this.#running.set(id, generation);
     void generation.settled.then((settlement) => this.#settled(generation, settlement));

@@ -103,6 +103,12 @@ export class MemoryStreamLogStore implements StreamLogStore {
     });
   }
 
+  async forget(key: string): Promise<boolean> {
+    const had = this.#memory.has(key);
+    this.#forget(key);
+    return had;
+  }
+
   async requestCancel(): Promise<void> {
     // One replica: the registry cancels its own streams directly.
   }

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { StreamInterruptedError, StreamNotFoundError, StreamTruncatedError } from '../../errors/index.ts';
+import type { StreamApi } from '../event-encoder.ts';
 import type { EntryKind, LogEntry } from '../log.ts';
 import { cancelChannel, entryId, memoryKey, seqOf, streamKeys } from './redis-keys.ts';
 import type { StoredStatus, StreamLogStore, StreamLogWriter, StreamMeta } from './types.ts';
@@ -58,7 +59,7 @@ export class RedisStreamLogStore implements StreamLogStore {
     // Liveness first: whoever can see the metadata can also see that its writer lives.
     this.#send(
       ['set', keys.alive, '1', 'PX', this.#options.heartbeatMs * 3],
-      ['hset', keys.meta, 'owner', meta.owner, 'model', meta.model, 'status', 'running', 'createdAt', meta.createdAt, 'lastSeq', 0],
+      ['hset', keys.meta, 'owner', meta.owner, 'model', meta.model, 'api', meta.api, 'status', 'running', 'createdAt', meta.createdAt, 'lastSeq', 0],
       ['pexpire', keys.meta, ttl],
     );
     let lastSeq = 0;
@@ -82,7 +83,9 @@ export class RedisStreamLogStore implements StreamLogStore {
     if (fields.owner === undefined) return null;
     let status = fields.status as StoredStatus;
     if (status === 'running' && alive === 0) status = await this.#markInterrupted(streamId);
-    return { id: streamId, owner: fields.owner, model: fields.model, status, createdAt: Number(fields.createdAt), lastSeq: Number(fields.lastSeq) };
+    // Streams stored before the API was recorded are chat completions.
+    const api = (fields.api ?? 'chat') as StreamApi;
+    return { id: streamId, owner: fields.owner, model: fields.model, api, status, createdAt: Number(fields.createdAt), lastSeq: Number(fields.lastSeq) };
   }
 
   /**
@@ -156,6 +159,13 @@ export class RedisStreamLogStore implements StreamLogStore {
       if (error) throw error;
       return typeof value === 'string' ? value : null;
     });
+  }
+
+  async forget(key: string): Promise<boolean> {
+    // A write still queued goes first, so that it cannot bring the value back.
+    if (this.#queue.length > 0) await this.#flush();
+    this.commandsSent++;
+    return (await this.#redis.del(memoryKey(this.#options.keyPrefix, key))) === 1;
   }
 
   async requestCancel(streamId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import type { StreamApi } from '../event-encoder.ts';
 import type { LogEntry } from '../log.ts';
 
 export type StoredStatus = 'running' | 'done' | 'error' | 'cancelled' | 'interrupted';
@@ -8,6 +9,8 @@ export interface StreamMeta {
   /** The gateway key name that started it: it may read and cancel without the token. */
   owner: string;
   model: string;
+  /** The inbound API whose frames the log holds. */
+  api: StreamApi;
   status: StoredStatus;
   createdAt: number;
   /** The seq of the terminal once finished, else the last seq known. */
@@ -41,12 +44,15 @@ export interface StreamLogStore {
   /**
    * Keep a small value under `key` for the retention time, where every
    * replica finds it (what a provider needs back on a conversation's next
-   * turn: see request/turn-memory/). The write is queued, not awaited, and
-   * ordered before this replica's later reads.
+   * turn: see request/turn-memory/; the Responses API's stored responses).
+   * The write is queued, not awaited, and ordered before this replica's
+   * later reads.
    */
   remember(key: string, value: string): void;
   /** The values kept under `keys`, in order; null where none is (or it expired). */
   recall(keys: readonly string[]): Promise<(string | null)[]>;
+  /** Drop the value under `key`; false when there was none. */
+  forget(key: string): Promise<boolean>;
   /** Ask whichever replica runs the stream to cancel it. */
   requestCancel(streamId: string): Promise<void>;
   /** Hear cancel requests for streams this replica runs. */

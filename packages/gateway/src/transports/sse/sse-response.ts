@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { Headers } from '@sluice/protocol';
 import type { GatewayContext } from '../../request/context.ts';
+import type { SseDialect } from './sse-dialect.ts';
 import { SseSink, type SseResponse } from './sse-sink.ts';
 
 export interface SseStreamIdentity {
@@ -12,9 +13,10 @@ export interface SseStreamIdentity {
 /**
  * Take the response over from Fastify and open an event stream on it: the
  * headers, a `retry:` hint for resumable streams (so a browser EventSource
- * comes back quickly after a drop), and keepalive pings while it is silent.
+ * comes back quickly after a drop), and keepalive pings while it is silent,
+ * all in the dialect of the stream's API.
  */
-export function beginSse(ctx: GatewayContext, reply: FastifyReply, identity: SseStreamIdentity): SseSink {
+export function beginSse(ctx: GatewayContext, reply: FastifyReply, identity: SseStreamIdentity, dialect: SseDialect): SseSink {
   reply.hijack();
   const res = reply.raw;
   const headers: Record<string, string> = {
@@ -28,7 +30,7 @@ export function beginSse(ctx: GatewayContext, reply: FastifyReply, identity: Sse
   // would cost a syscall per stream and tell the client nothing it can use.
   res.writeHead(200, headers);
   if (identity.resumable) res.write(`retry: ${ctx.config.streams.clientRetryMs}\n\n`);
-  const sink = new SseSink(res as SseResponse);
+  const sink = new SseSink(res as SseResponse, dialect);
   ctx.keepalive.add(sink);
   res.once('close', () => ctx.keepalive.delete(sink));
   return sink;

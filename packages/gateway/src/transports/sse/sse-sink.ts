@@ -1,7 +1,7 @@
-import { SSE_PING_FRAME, encodeSseData, encodeSseEvent } from '@sluice/protocol';
 import type { GatewayError } from '../../errors/index.ts';
 import type { LogEntry } from '../../streams/log.ts';
 import type { StreamSink } from '../../streams/subscription.ts';
+import type { SseDialect } from './sse-dialect.ts';
 
 /** The part of an HTTP/1.1 or HTTP/2 response an SSE stream writes to. */
 export interface SseResponse {
@@ -12,20 +12,9 @@ export interface SseResponse {
   readonly destroyed: boolean;
 }
 
-/** The SSE frame of a log entry: `id:` is the seq; the terminal is `[DONE]` or an `error` event. */
-export function sseFrame(entry: LogEntry): string {
-  switch (entry.kind) {
-    case 'chunk':
-      return encodeSseData(entry.seq, entry.json);
-    case 'done':
-      return encodeSseData(entry.seq, '[DONE]');
-    case 'error':
-      return encodeSseEvent('error', entry.seq, entry.json);
-  }
-}
-
 /**
- * One client's SSE connection as a stream sink. The frames written in one
+ * One client's SSE connection as a stream sink, framing entries in its
+ * stream's API dialect. The frames written in one
  * turn of the event loop (the events of one upstream read, a replay) go out
  * as one write: one syscall, not one each. A full connection shows in the
  * next `write`, which is as soon as the writer can act on it. It remembers
@@ -33,6 +22,7 @@ export function sseFrame(entry: LogEntry): string {
  */
 export class SseSink implements StreamSink {
   readonly #res: SseResponse;
+  readonly #dialect: SseDialect;
   lastWriteAt = Date.now();
   #pending = '';
   #full = false;
@@ -46,8 +36,9 @@ export class SseSink implements StreamSink {
     }
   };
 
-  constructor(res: SseResponse) {
+  constructor(res: SseResponse, dialect: SseDialect) {
     this.#res = res;
+    this.#dialect = dialect;
   }
 
   get closed(): boolean {
@@ -57,7 +48,7 @@ export class SseSink implements StreamSink {
   write(entry: LogEntry): boolean {
     this.lastWriteAt = Date.now();
     if (this.#pending === '') process.nextTick(this.#flush);
-    this.#pending += sseFrame(entry);
+    this.#pending += this.#dialect.frame(entry);
     return !this.#full;
   }
 
@@ -68,7 +59,7 @@ export class SseSink implements StreamSink {
 
   end(error?: GatewayError): void {
     if (this.closed) return;
-    const last = error === undefined ? '' : `event: error\ndata: ${JSON.stringify(error.toWire())}\n\n`;
+    const last = error === undefined ? '' : this.#dialect.failure(error);
     const frames = this.#pending + last;
     this.#pending = '';
     if (frames === '') this.#res.end();
@@ -78,6 +69,6 @@ export class SseSink implements StreamSink {
   ping(): void {
     if (this.closed) return;
     this.lastWriteAt = Date.now();
-    this.#res.write(SSE_PING_FRAME);
+    this.#res.write(this.#dialect.ping);
   }
 }

@@ -2,11 +2,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Headers } from '@sluice/protocol';
 import type { Caller } from '../../auth/key-ring.ts';
 import { InvalidRequestError } from '../../errors/index.ts';
-import { findStream, follow, isFullyRead } from '../../request/resume.ts';
+import { apiOf, findStream, isFullyRead } from '../../request/resume.ts';
 import type { GatewayContext } from '../../request/context.ts';
 import { createChatGeneration } from '../../request/start-chat.ts';
-import { awaitUpstream } from './chat-route.ts';
-import { beginSse } from './sse-response.ts';
+import type { StreamApi } from '../../streams/event-encoder.ts';
+import { awaitUpstream, followAsSse } from './serve-generation.ts';
+import type { SseDialect } from './sse-dialect.ts';
+
+/** Each inbound API's SSE dialect: a stream resumes in the format it started in. */
+export type SseDialects = Readonly<Record<StreamApi, SseDialect>>;
 
 interface StreamRequest {
   Params: { id: string };
@@ -19,15 +23,13 @@ interface StreamRequest {
  * `POST /v1/streams` starts one without holding a response, for a browser's
  * EventSource, which can only GET and resends `Last-Event-ID` by itself.
  */
-export function registerStreamRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+export function registerStreamRoutes(app: FastifyInstance, ctx: GatewayContext, dialects: SseDialects): void {
   app.get<StreamRequest>('/v1/streams/:id', async (request, reply) => {
     const after = readAfter(request);
     const found = await findStream(ctx, optionalCaller(ctx, request), request.params.id, readToken(request));
     // Everything, the end included, was delivered: 204 is also what stops an EventSource reconnecting.
     if (isFullyRead(found, after)) return reply.code(204).send();
-    const sink = beginSse(ctx, reply, { streamId: request.params.id, resumable: true });
-    const stop = follow(ctx, found, sink, after);
-    reply.raw.once('close', stop);
+    followAsSse(ctx, reply, found, after, dialects[apiOf(found)]);
   });
 
   app.delete<StreamRequest>('/v1/streams/:id', async (request, reply) => {

@@ -1,5 +1,6 @@
 import { ErrorCodes } from '@sluice/protocol';
 import { GatewayError, InvalidRequestError } from '../../errors/index.ts';
+import type { StreamApi } from '../../streams/event-encoder.ts';
 
 /**
  * A WebSocket frame that is not a message of the protocol: not JSON, no
@@ -29,6 +30,15 @@ export class TooManyStreamsError extends GatewayError {
 export class DuplicateIdError extends InvalidRequestError {
   constructor(id: string) {
     super(`A request with id ${JSON.stringify(id)} is still running on this socket; ids must be unique among live requests.`, 'id', ErrorCodes.duplicateId);
+  }
+}
+
+const API_NAMES: Readonly<Record<StreamApi, string>> = { chat: 'chat completions', messages: 'the Anthropic Messages API', responses: 'the OpenAI Responses API' };
+
+/** A resume of a stream that speaks another API than chat completions, the only one WebSocket carries. */
+export class UnsupportedStreamApiError extends InvalidRequestError {
+  constructor(streamId: string, api: StreamApi) {
+    super(`This stream speaks ${API_NAMES[api]}; WebSocket carries chat-completions streams only. Resume it over SSE: GET /v1/streams/${streamId}.`, 'streamId', ErrorCodes.unsupportedStreamApi);
   }
 }
 

@@ -5,8 +5,8 @@ import { CancelledError, InternalError, InvalidRequestError, toGatewayError, typ
 import type { GatewayContext } from '../../request/context.ts';
 import { createChatGeneration } from '../../request/start-chat.ts';
 import type { Generation } from '../../streams/generation.ts';
-import { findStream, follow, isFullyRead, type FoundStream } from '../../request/resume.ts';
-import { DuplicateIdError, InvalidMessageError, TooManyStreamsError, UnsupportedFrameError } from './errors.ts';
+import { apiOf, findStream, follow, isFullyRead, type FoundStream } from '../../request/resume.ts';
+import { DuplicateIdError, InvalidMessageError, TooManyStreamsError, UnsupportedFrameError, UnsupportedStreamApiError } from './errors.ts';
 import { acceptedFrame, errorFrame, PONG_FRAME } from './frames.ts';
 import { parseClientMessage } from './messages.ts';
 import { MultiplexStream } from './multiplex-stream.ts';
@@ -102,6 +102,11 @@ export class MultiplexSession {
       return;
     }
     if (this.#closed || stream.ended) return;
+    const api = apiOf(found);
+    if (api !== 'chat') {
+      this.#forget(stream);
+      return this.#refuse(message.id, new UnsupportedStreamApiError(message.streamId, api));
+    }
     let after = message.after;
     if (isFullyRead(found, after)) {
       after = (found.kind === 'live' ? found.generation.log.lastSeq : found.meta.lastSeq) - 1;

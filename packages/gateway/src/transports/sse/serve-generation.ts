@@ -1,0 +1,67 @@
+import type { FastifyReply } from 'fastify';
+import { Headers } from '@sluice/protocol';
+import { CancelledError } from '../../errors/index.ts';
+import type { GatewayContext } from '../../request/context.ts';
+import { follow, type FoundStream } from '../../request/resume.ts';
+import type { Generation } from '../../streams/generation.ts';
+import type { StreamSink } from '../../streams/subscription.ts';
+import type { SseDialect } from './sse-dialect.ts';
+import { beginSse } from './sse-response.ts';
+
+/**
+ * Hold the response until an upstream has produced its first events, so
+ * that an upstream refusal keeps its HTTP status (429 stays 429, a blocked
+ * prompt is a 400), but no longer than a keepalive interval: past it the
+ * stream opens and pings while it waits.
+ * Resolves false when the client left before that.
+ */
+export async function awaitUpstream(ctx: GatewayContext, generation: Generation, reply: FastifyReply): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<void>((resolve) => (timer = setTimeout(resolve, ctx.config.streams.keepaliveMs)));
+  try {
+    await Promise.race([generation.opened, slow]);
+  } catch (error) {
+    // A client that left before the upstream answered needs no error response.
+    if (reply.raw.destroyed) return false;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return !reply.raw.destroyed;
+}
+
+/** Start a generation and stream it to this response as SSE, in its API's dialect. */
+export async function streamAsSse(ctx: GatewayContext, generation: Generation, reply: FastifyReply, dialect: SseDialect): Promise<void> {
+  let stop: (() => void) | undefined;
+  reply.raw.once('close', () => {
+    if (stop !== undefined) stop();
+    else if (!generation.options.resumable) generation.cancel(new CancelledError('The client disconnected.'));
+  });
+  generation.start();
+  if (!(await awaitUpstream(ctx, generation, reply))) return void reply.hijack();
+  const sink = beginSse(ctx, reply, { streamId: generation.id, resumable: generation.options.resumable }, dialect);
+  const subscription = generation.attach(sink, 0);
+  stop = () => generation.detach(subscription);
+}
+
+/**
+ * Start a generation for a `stream: false` request and wait for it to end,
+ * read whole into `collector`, which assembles the API's one JSON answer.
+ * Throws the stream's error, so the response keeps its status.
+ */
+export async function readWhole(generation: Generation, reply: FastifyReply, collector: StreamSink): Promise<void> {
+  const subscription = generation.attach(collector, 0);
+  reply.raw.once('close', () => generation.detach(subscription));
+  generation.start();
+  const settlement = await generation.settled;
+  if (settlement.error !== null) throw settlement.error;
+  void reply.header(Headers.streamId, generation.id);
+}
+
+/** Read a found stream from `after + 1` into this response as SSE: replayed, then live. */
+export function followAsSse(ctx: GatewayContext, reply: FastifyReply, found: FoundStream, after: number, dialect: SseDialect): void {
+  const streamId = found.kind === 'live' ? found.generation.id : found.meta.id;
+  const sink = beginSse(ctx, reply, { streamId, resumable: true }, dialect);
+  const stop = follow(ctx, found, sink, after);
+  reply.raw.once('close', stop);
+}
