@@ -19,14 +19,20 @@ describe('GET /metrics', () => {
       const response = await fetch(`${gateway.url}/metrics`);
       assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
       const text = await response.text();
-      assert.equal(sample(text, 'sluice_streams_total{status="done",model="sim/x"}'), 3);
-      assert.equal(sample(text, 'sluice_streams_total{status="error",model="sim/x"}'), 1);
+      assert.equal(sample(text, 'sluice_streams_total{status="done",model="sim/x",endpoint="chat"}'), 3);
+      assert.equal(sample(text, 'sluice_streams_total{status="error",model="sim/x",endpoint="chat"}'), 1);
       // role, 10 tokens, finish and [DONE] per whole stream; role, 2 tokens and the error for the broken one.
       assert.equal(sample(text, 'sluice_stream_events_total'), 3 * 13 + 4);
       assert.equal(sample(text, 'sluice_tokens_total{kind="completion"}'), 3 * 10 + 2);
       assert.ok(sample(text, 'sluice_cost_usd_total') > 0);
       assert.equal(sample(text, 'sluice_streams_running'), 0);
       assert.equal(sample(text, 'sluice_time_to_first_token_seconds_count'), 4);
+      const post = (path: string, body: object) => fetch(`${gateway.baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      await post('/messages', { model: 'sim/x', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }], sim: { tokens: 2 } });
+      await post('/responses', { model: 'sim/x', input: 'Hi', store: false, sim: { tokens: 2 } });
+      const after = await (await fetch(`${gateway.url}/metrics`)).text();
+      assert.equal(sample(after, 'sluice_streams_total{status="done",model="sim/x",endpoint="messages"}'), 1);
+      assert.equal(sample(after, 'sluice_streams_total{status="done",model="sim/x",endpoint="responses"}'), 1);
     } finally {
       await gateway.close();
     }

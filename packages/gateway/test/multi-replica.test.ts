@@ -73,6 +73,40 @@ describe('two gateway processes sharing one Redis', { skip }, () => {
     assert.equal((JSON.parse(last.data) as { error: { code: string } }).error.code, 'cancelled');
   });
 
+  test('an Anthropic Messages stream cut from replica A resumes on replica B in its own format', async () => {
+    const [a, b] = replicas;
+    const text = 'Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi.';
+    const controller = new AbortController();
+    const body = { model: 'up/m', max_tokens: 256, stream: true, messages: [{ role: 'user', content: 'Greek?' }], sim: { text, delayMs: 10 } };
+    const response = await fetch(`${a.baseURL}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sluice-resumable': '1' }, body: JSON.stringify(body), signal: controller.signal });
+    const id = response.headers.get('x-sluice-stream-id')!;
+    const token = response.headers.get('x-sluice-stream-token')!;
+    const head = await readEventsThenCut(response, 6, controller);
+    const rest = await readSse(await fetch(`${b.baseURL}/streams/${id}?token=${token}`, { headers: { 'last-event-id': head.at(-1)!.id } }));
+    const all = [...head, ...rest.events];
+    assert.deepEqual(all.map((e) => Number(e.id)), all.map((_, i) => i + 1));
+    for (const e of all) assert.equal(e.event, (JSON.parse(e.data) as { type: string }).type, 'every event named as Anthropic names it');
+    assert.equal(all.at(-1)!.event, 'message_stop');
+    const streamed = all.filter((e) => e.event === 'content_block_delta').map((e) => (JSON.parse(e.data) as { delta: { text: string } }).delta.text).join('');
+    assert.equal(streamed, text);
+  });
+
+  test('a stored response made on replica A is read and continued on replica B', async () => {
+    const [a, b] = replicas;
+    const post = (baseURL: string, body: object) => fetch(`${baseURL}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const first = (await (await post(a.baseURL, { model: 'up/m', input: 'Remember the number 7.', sim: { text: 'Noted: 7.' } })).json()) as { id: string };
+    const read = (await (await fetch(`${b.baseURL}/responses/${first.id}`)).json()) as { id: string; output: { content: { text: string }[] }[] };
+    assert.equal(read.output[0].content[0].text, 'Noted: 7.');
+    const upstreamSaw = nextEvent<{ body: { messages: unknown[] } }>(upstream.events, 'request');
+    const second = await post(b.baseURL, { model: 'up/m', previous_response_id: first.id, input: 'Which number?', sim: { text: 'Seven.' } });
+    assert.equal(second.status, 200);
+    assert.deepEqual((await upstreamSaw).body.messages, [
+      { role: 'user', content: 'Remember the number 7.' },
+      { role: 'assistant', content: 'Noted: 7.' },
+      { role: 'user', content: 'Which number?' },
+    ]);
+  });
+
   test('when replica A dies mid-stream, a follower on B gets stream_interrupted instead of hanging', async () => {
     const [a, b] = replicas;
     const first = await startOn(a.baseURL, chatBody({ model: 'up/m', stream: true, sim: { tokens: 1000, delayMs: 20 } }), 4);

@@ -64,18 +64,18 @@ for (const kind of kinds) {
       }
     });
 
-    test('a finished stream reads back byte-identical, from any cursor, ending at its terminal', async () => {
+    test('a finished stream reads back byte-identical, from any cursor, ending at its terminal, and keeps its API', async () => {
       const store = kind.make({});
       try {
         const id = newId();
-        const writer = store.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+        const writer = store.create({ id, owner: 'web', model: 'm', api: 'messages', createdAt: 1 });
         const written = write(writer, 1, 50);
         const done = entry(51, 'done');
         writer.append(done);
         writer.finish('done');
         await sleep(20);
         const meta = await store.meta(id);
-        assert.deepEqual({ status: meta?.status, lastSeq: meta?.lastSeq, owner: meta?.owner }, { status: 'done', lastSeq: 51, owner: 'web' });
+        assert.deepEqual({ status: meta?.status, lastSeq: meta?.lastSeq, owner: meta?.owner, api: meta?.api }, { status: 'done', lastSeq: 51, owner: 'web', api: 'messages' });
         assert.deepEqual(await collect(store.read(id, 0, new AbortController().signal)), [...written, done]);
         assert.deepEqual(await collect(store.read(id, 37, new AbortController().signal)), [...written.slice(37), done]);
         assert.deepEqual(await collect(store.read(id, 50, new AbortController().signal)), [done]);
@@ -88,7 +88,7 @@ for (const kind of kinds) {
       const store = kind.make({});
       try {
         const id = newId();
-        const writer = store.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+        const writer = store.create({ id, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
         const first = write(writer, 1, 3);
         await sleep(20);
         const reading = collect(store.read(id, 1, new AbortController().signal));
@@ -109,7 +109,7 @@ for (const kind of kinds) {
       const store = kind.make({});
       try {
         const id = newId();
-        const writer = store.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+        const writer = store.create({ id, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
         write(writer, 1, 2);
         await sleep(20);
         const controller = new AbortController();
@@ -150,7 +150,7 @@ for (const kind of kinds) {
       const store = kind.make({ retentionMs: 150 });
       try {
         const id = newId();
-        const writer = store.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+        const writer = store.create({ id, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
         write(writer, 1, 2);
         writer.append(entry(3, 'done'));
         writer.finish('done');
@@ -158,6 +158,21 @@ for (const kind of kinds) {
         assert.notEqual(await store.meta(id), null);
         await sleep(300);
         assert.equal(await store.meta(id), null);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('a remembered value is replaced by a later one and forgotten on request', async () => {
+      const store = kind.make({});
+      try {
+        const key = `resp_${newId()}`;
+        store.remember(key, '{"v":1}');
+        store.remember(key, '{"v":2}');
+        assert.deepEqual(await store.recall([key]), ['{"v":2}']);
+        assert.equal(await store.forget(key), true);
+        assert.deepEqual(await store.recall([key]), [null]);
+        assert.equal(await store.forget(key), false);
       } finally {
         await store.close();
       }
@@ -170,12 +185,12 @@ describe('StreamLogStore: memory byte cap', () => {
     const store = new MemoryStreamLogStore({ retentionMs: 60_000, maxBytes: 4_000 });
     try {
       const old = newId();
-      const oldWriter = store.create({ id: old, owner: 'web', model: 'm', createdAt: 1 });
+      const oldWriter = store.create({ id: old, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
       write(oldWriter, 1, 60);
       oldWriter.append(entry(61, 'done'));
       oldWriter.finish('done');
       const recent = newId();
-      const recentWriter = store.create({ id: recent, owner: 'web', model: 'm', createdAt: 2 });
+      const recentWriter = store.create({ id: recent, owner: 'web', model: 'm', api: 'chat', createdAt: 2 });
       const recentEntries = write(recentWriter, 1, 60);
       assert.ok(store.bytes <= 4_000, `held ${store.bytes} bytes`);
       await assert.rejects(collect(store.read(old, 10, new AbortController().signal)), { code: 'stream_truncated' });
@@ -210,7 +225,7 @@ describe('StreamLogStore: redis across replicas', { skip: kinds[1].skip }, () =>
     const readerStore = kinds[1].make({});
     try {
       const id = newId();
-      const writer = writerStore.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+      const writer = writerStore.create({ id, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
       write(writer, 1, 5);
       await sleep(30);
       const reading = collect(readerStore.read(id, 0, new AbortController().signal));
@@ -235,12 +250,12 @@ describe('StreamLogStore: redis across replicas', { skip: kinds[1].skip }, () =>
     const readers = new AbortController();
     try {
       const finished = newId();
-      const done = writerStore.create({ id: finished, owner: 'web', model: 'm', createdAt: 1 });
+      const done = writerStore.create({ id: finished, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
       write(done, 1, 3);
       done.append(entry(4, 'done'));
       done.finish('done');
       const running = newId();
-      const live = writerStore.create({ id: running, owner: 'web', model: 'm', createdAt: 1 });
+      const live = writerStore.create({ id: running, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
       write(live, 1, 2);
       await sleep(30);
 
@@ -273,6 +288,21 @@ describe('StreamLogStore: redis across replicas', { skip: kinds[1].skip }, () =>
     }
   });
 
+  test('a value kept by one replica is read and forgotten by another', async () => {
+    const writer = kinds[1].make({});
+    const reader = kinds[1].make({});
+    try {
+      const key = `resp_${newId()}`;
+      writer.remember(key, '{"kept":true}');
+      await sleep(50);
+      assert.deepEqual(await reader.recall([key]), ['{"kept":true}']);
+      assert.equal(await reader.forget(key), true);
+      assert.deepEqual(await writer.recall([key]), [null]);
+    } finally {
+      await Promise.all([writer.close(), reader.close()]);
+    }
+  });
+
   test('a cancel request reaches the replica that runs the stream', async () => {
     const owner = kinds[1].make({});
     const other = kinds[1].make({});
@@ -281,7 +311,7 @@ describe('StreamLogStore: redis across replicas', { skip: kinds[1].skip }, () =>
       const heard: string[] = [];
       owner.onCancelRequest((streamId) => heard.push(streamId));
       other.onCancelRequest((streamId) => heard.push(`wrong replica: ${streamId}`));
-      const writer = owner.create({ id, owner: 'web', model: 'm', createdAt: 1 });
+      const writer = owner.create({ id, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
       // Subscribing takes a round trip; ask until the owner has heard (a real client retries a cancel the same way).
       for (let i = 0; i < 40 && heard.length === 0; i++) {
         await other.requestCancel(id);
