@@ -4,12 +4,12 @@ import { REASONING_BLOCKS, type ReasoningBlock } from '../../events/reasoning.ts
 import { imageUrlOf, parseDataUrl, partsOf, textOnly } from '../translation/content-parts.ts';
 import { parseToolArguments } from '../translation/tool-arguments.ts';
 import { UntranslatableError } from '../translation/untranslatable.ts';
-import type { ContentBlock, MessageParam } from './wire-types.ts';
+import type { CacheControl, ContentBlock, MessageParam, TextBlock } from './wire-types.ts';
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 export interface MappedMessages {
-  system: string | undefined;
+  system: string | TextBlock[] | undefined;
   messages: MessageParam[];
 }
 
@@ -21,14 +21,14 @@ export interface MappedMessages {
  * exactly as they were produced, then its text, then its `tool_use` blocks.
  */
 export function toAnthropicMessages(messages: readonly ChatMessage[]): MappedMessages {
-  const system: string[] = [];
+  const system: TextBlock[] = [];
   const out: MessageParam[] = [];
   messages.forEach((message, i) => {
     const field = `messages[${i}]`;
     switch (message.role) {
       case 'system':
       case 'developer':
-        system.push(textOnly(message.content, `${field}.content`));
+        system.push(...textBlocks(message.content, `${field}.content`));
         return;
       case 'user':
         return append(out, 'user', userBlocks(message.content, `${field}.content`));
@@ -40,7 +40,28 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): MappedMes
         throw new UntranslatableError(`${field}.role`, `"${message.role}" messages cannot be sent to Anthropic; use "tool" messages`);
     }
   });
-  return { system: system.length === 0 ? undefined : system.join('\n\n'), messages: out };
+  return { system: systemPrompt(system), messages: out };
+}
+
+/**
+ * The system prompt: one string, unless a part carries a cache breakpoint
+ * (`cache_control`, as clients of prompt caching put on text parts), which
+ * only text blocks can keep.
+ */
+function systemPrompt(blocks: TextBlock[]): string | TextBlock[] | undefined {
+  if (blocks.length === 0) return undefined;
+  return blocks.some((block) => block.cache_control !== undefined) ? blocks : blocks.map((block) => block.text).join('\n\n');
+}
+
+/** Text content as text blocks: a string is one; parts keep their cache breakpoints. */
+function textBlocks(content: ChatMessage['content'], field: string): TextBlock[] {
+  if (typeof content === 'string' || content == null) return [{ type: 'text', text: textOnly(content, field) }];
+  if (!content.some((part) => part.cache_control !== undefined)) return [{ type: 'text', text: textOnly(content, field) }];
+  return content.map((part, j) => withCache({ type: 'text', text: textOnly([part], `${field}[${j}]`) }, part));
+}
+
+function withCache<T extends object>(block: T, part: ChatContentPart): T & { cache_control?: CacheControl } {
+  return part.cache_control === undefined ? block : { ...block, cache_control: part.cache_control as CacheControl };
 }
 
 /** Add blocks as a turn of `role`, joining the previous turn when it has the same role. */
@@ -51,9 +72,9 @@ function append(out: MessageParam[], role: MessageParam['role'], blocks: Content
     last.content = [...asBlocks(last.content), ...blocks];
     return;
   }
-  // A lone text block is sent as a plain string, the way people write Anthropic requests.
+  // A lone text block is sent as a plain string, the way people write Anthropic requests (unless it marks a cache breakpoint).
   const only = blocks.length === 1 ? blocks[0] : undefined;
-  out.push({ role, content: only?.type === 'text' ? only.text : blocks });
+  out.push({ role, content: only?.type === 'text' && only.cache_control === undefined ? only.text : blocks });
 }
 
 function asBlocks(content: MessageParam['content']): ContentBlock[] {
@@ -68,7 +89,7 @@ function userBlock(part: ChatContentPart, field: string): ContentBlock {
   switch (part.type) {
     case 'text':
       if (typeof part.text !== 'string') throw new InvalidRequestError(`${field}.text: required`, `${field}.text`);
-      return { type: 'text', text: part.text };
+      return withCache({ type: 'text', text: part.text }, part);
     case 'image_url':
       return imageBlock(imageUrlOf(part, field), field);
     case 'file':
@@ -97,14 +118,21 @@ function documentBlock(part: ChatContentPart, field: string): ContentBlock {
 
 function toolResult(message: ChatMessage, field: string): ContentBlock {
   if (typeof message.tool_call_id !== 'string' || message.tool_call_id === '') throw new InvalidRequestError(`${field}.tool_call_id: required`, `${field}.tool_call_id`);
-  const content = typeof message.content === 'string' ? message.content : userBlocks(message.content, `${field}.content`);
-  return { type: 'tool_result', tool_use_id: message.tool_call_id, content };
+  if (typeof message.content === 'string') return { type: 'tool_result', tool_use_id: message.tool_call_id, content: message.content };
+  // Anthropic takes a cache breakpoint on the tool result itself, not on the blocks inside it.
+  let cache: CacheControl | undefined;
+  const content = userBlocks(message.content, `${field}.content`).map((block) => {
+    if (!('cache_control' in block) || block.cache_control === undefined) return block;
+    cache = block.cache_control;
+    const { cache_control: _moved, ...rest } = block;
+    return rest as ContentBlock;
+  });
+  return cache === undefined ? { type: 'tool_result', tool_use_id: message.tool_call_id, content } : { type: 'tool_result', tool_use_id: message.tool_call_id, content, cache_control: cache };
 }
 
 function assistantBlocks(message: ChatMessage, field: string): ContentBlock[] {
   const blocks: ContentBlock[] = reasoningBlocks(message[REASONING_BLOCKS], `${field}.${REASONING_BLOCKS}`);
-  const text = textOnly(message.content, `${field}.content`);
-  if (text !== '') blocks.push({ type: 'text', text });
+  for (const block of textBlocks(message.content, `${field}.content`)) if (block.text !== '' || block.cache_control !== undefined) blocks.push(block);
   message.tool_calls?.forEach((call, j) => blocks.push(toolUse(call, `${field}.tool_calls[${j}]`)));
   return blocks;
 }

@@ -6,14 +6,19 @@
 
 export type ImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
 
+/** A prompt-cache breakpoint: the prompt up to and including this block is cached. */
+export type CacheControl = { type: 'ephemeral'; ttl?: '5m' | '1h' };
+
+export type TextBlock = { type: 'text'; text: string; cache_control?: CacheControl };
+
 export type ContentBlock =
-  | { type: 'text'; text: string }
+  | TextBlock
   | { type: 'image'; source: ImageSource }
   | { type: 'document'; source: { type: 'base64'; media_type: string; data: string } }
   | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'redacted_thinking'; data: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
-  | { type: 'tool_result'; tool_use_id: string; content: string | ContentBlock[]; is_error?: boolean };
+  | { type: 'tool_result'; tool_use_id: string; content: string | ContentBlock[]; is_error?: boolean; cache_control?: CacheControl };
 
 export interface MessageParam {
   role: 'user' | 'assistant';
@@ -34,7 +39,7 @@ export interface MessagesRequest {
   max_tokens: number;
   messages: MessageParam[];
   stream: true;
-  system?: string;
+  system?: string | TextBlock[];
   temperature?: number;
   top_p?: number;
   stop_sequences?: string[];
