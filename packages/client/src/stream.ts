@@ -28,9 +28,10 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
 
   constructor(context: DriverContext, body: ChatCompletionRequest, options: StreamOptions = {}) {
     const { signal } = options;
+    const onAbort = (): void => this.abort();
     if (signal) {
       if (signal.aborted) this.abort();
-      else signal.addEventListener('abort', () => this.abort(), { once: true });
+      else signal.addEventListener('abort', onAbort, { once: true });
     }
     // Leaving the loop early (break, return, throw) is a cancel.
     this.#channel = new Channel(() => this.abort());
@@ -46,12 +47,16 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
         await this.#channel.waitForRoom(HIGH_WATER_MARK);
       },
     });
+    // An ended stream lets go of the caller's signal, which may outlive many streams.
+    const release = (): void => signal?.removeEventListener('abort', onAbort);
     this.#result = this.#driver.run().then(
       (result) => {
+        release();
         this.#channel.end();
         return result;
       },
       (error: unknown) => {
+        release();
         this.#channel.fail(error);
         throw error;
       },

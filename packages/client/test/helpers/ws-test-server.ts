@@ -24,6 +24,8 @@ export interface WsTestServer {
   /** How many streams exist, and the fewest events any of them has so far. */
   progress(): { streams: number; fewestEvents: number };
   dropAllSockets(): void;
+  /** Listeners attached to the open sockets, all events together: a stream that ended must leave none. */
+  socketListeners(): number;
   close(): Promise<void>;
 }
 
@@ -46,22 +48,28 @@ export async function startWsTestServer(tokensFor: (content: string) => string[]
       append({ type: 'chunk', id: '', seq: i + 1, data: { id: streamId, object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content: token }, finish_reason: null }] } });
     }
     const usage = { prompt_tokens: 3, completion_tokens: tokens.length, total_tokens: 3 + tokens.length, cost: 0.000001 };
-    append({ type: 'done', id: '', seq: tokens.length + 1, usage, cost: usage.cost });
+    // Ended first, so the readers woken by the done entry know it is the last and let go of the socket.
     log.ended = true;
+    append({ type: 'done', id: '', seq: tokens.length + 1, usage, cost: usage.cost });
   };
 
   /** Send the log after `after` to (socket, id), then follow it until done or the socket closes. */
   const subscribe = (socket: WebSocket, id: string, log: StreamLog, after: number) => {
     let cursor = after;
+    // One close listener per stream being sent, removed with the stream: a socket carries many streams.
+    const stop = () => {
+      log.listeners.delete(pump);
+      socket.off('close', stop);
+    };
     const pump = () => {
       while (cursor < log.entries.length && socket.readyState === socket.OPEN) {
         socket.send(JSON.stringify({ ...log.entries[cursor], id }));
         cursor++;
       }
-      if (cursor >= log.entries.length && log.ended) log.listeners.delete(pump);
+      if (cursor >= log.entries.length && log.ended) stop();
     };
     log.listeners.add(pump);
-    socket.on('close', () => log.listeners.delete(pump));
+    socket.on('close', stop);
     pump();
   };
 
@@ -103,6 +111,7 @@ export async function startWsTestServer(tokensFor: (content: string) => string[]
     dropAllSockets: () => {
       for (const socket of wss.clients) socket.terminate();
     },
+    socketListeners: () => [...wss.clients].reduce((sum, socket) => sum + socket.eventNames().reduce((n, name) => n + socket.listenerCount(name), 0), 0),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of wss.clients) socket.terminate();
