@@ -1,22 +1,21 @@
 /**
  * The package as it ships: small enough, built by tsc into a dist/ that
- * needs no other package, importable through the exports map, and free of
- * Node-only APIs in its sources.
+ * needs no other package, and free of Node-only APIs in its sources.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { finishBuild } from '../scripts/finish-build.ts';
 import { measureSize, SIZE_LIMIT_BYTES } from '../scripts/size.ts';
 
 const run = promisify(execFile);
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = join(packageRoot, '..', '..');
 
 async function filesUnder(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true, recursive: true });
@@ -29,23 +28,26 @@ test('bundled, minified and gzipped, the client is at most 12 KB', async () => {
   assert.ok(gzippedBytes <= SIZE_LIMIT_BYTES, `${gzippedBytes} bytes gzipped, over the ${SIZE_LIMIT_BYTES} limit`);
 });
 
-test('tsc builds dist/ with declarations, importing no package, and Node imports it through the exports map', async () => {
+test('tsc builds a dist/ with declarations that imports no package', async () => {
   const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
-  await run(process.execPath, [tsc, '-p', join(packageRoot, 'tsconfig.build.json')], { cwd: packageRoot });
-  await finishBuild();
-  const dist = join(packageRoot, 'dist');
-  const files = await filesUnder(dist);
-  assert.ok(files.some((f) => f.endsWith(join('client', 'src', 'transport', 'ws.d.ts'))), 'declarations are emitted');
-  for (const file of files.filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'))) {
-    const text = await readFile(file, 'utf8');
-    for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
-      assert.ok(specifier.startsWith('.'), `${file} imports ${specifier}: the build must be self-contained`);
+  // A folder of its own: packages/client/dist is what `npm install` built, and other tests import it.
+  const dist = await mkdtemp(join(tmpdir(), 'sluice-client-build-'));
+  try {
+    await run(process.execPath, [tsc, '-p', join(packageRoot, 'tsconfig.build.json'), '--outDir', dist], { cwd: packageRoot });
+    await finishBuild(dist);
+    const files = await filesUnder(dist);
+    assert.ok(files.some((f) => f.endsWith(join('client', 'src', 'transport', 'ws.d.ts'))), 'declarations are emitted');
+    for (const file of files.filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'))) {
+      const text = await readFile(file, 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+        assert.ok(specifier.startsWith('.'), `${file} imports ${specifier}: the build must be self-contained`);
+      }
     }
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `import { StreamInterruptedError } from ${JSON.stringify(pathToFileURL(join(dist, 'index.js')).href)}; console.log(StreamInterruptedError.name);`]);
+    assert.equal(stdout.trim(), 'StreamInterruptedError');
+  } finally {
+    await rm(dist, { recursive: true, force: true });
   }
-  // A plain `node` without the source condition resolves `default` → dist/index.js.
-  const script = "import { SluiceClient, StreamInterruptedError } from '@sluice/client'; const c = new SluiceClient({ baseURL: 'http://127.0.0.1:1/v1', transport: 'sse' }); console.log(typeof c.chat.stream, StreamInterruptedError.name);";
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot });
-  assert.equal(stdout.trim(), 'function StreamInterruptedError');
 });
 
 test('the sources use no Node-only API, so they run in browsers', async () => {
