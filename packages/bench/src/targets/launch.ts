@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 import { freePort } from '../procs/free-port.ts';
 import { ServerProcess, ServerStartError, type ServerSpec } from '../procs/server-process.ts';
-import { BARE_PROXY_MAIN, portkeyEntry, UPSTREAM_MAIN } from './paths.ts';
+import { BARE_PROXY_MAIN, UPSTREAM_MAIN } from './paths.ts';
 import { portkeyServer } from './portkey.ts';
+import { ensurePortkey } from './portkey-install.ts';
 import { sluiceAvailable, sluiceServers } from './sluice.ts';
 import type { TargetEndpoint, TargetName } from './target.ts';
 
@@ -45,8 +46,12 @@ export async function launchTarget(name: TargetName, upstreamURL: string, workDi
       endpoint: { name, transport: 'sse-h1', url: `http://127.0.0.1:${port}`, model: 'bench', headers: {}, cancelBy: 'close' },
     };
   } else if (name === 'portkey') {
-    const entry = portkeyEntry();
-    if (entry === null) return none('n/a (@portkey-ai/gateway is not installed)');
+    let entry: string;
+    try {
+      entry = await ensurePortkey((line) => process.stderr.write(`bench: ${line}\n`));
+    } catch (error) {
+      return none(`n/a (could not install @portkey-ai/gateway: ${(error as Error).message})`);
+    }
     const { spec, endpoint } = portkeyServer(entry, port, upstreamURL, workDir);
     planned = { specs: [spec], endpoint };
   } else {

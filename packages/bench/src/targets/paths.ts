@@ -1,6 +1,5 @@
 /** Files the bench starts, found from this file's own location. */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -8,13 +7,3 @@ export const BENCH_ROOT = join(REPO_ROOT, 'packages/bench');
 export const SLUICE_CLI = join(REPO_ROOT, 'packages/gateway/src/cli/main.ts');
 export const UPSTREAM_MAIN = fileURLToPath(new URL('../upstream/main.ts', import.meta.url));
 export const BARE_PROXY_MAIN = fileURLToPath(new URL('./bare-proxy.ts', import.meta.url));
-
-/** Portkey's server entry, or null when the devDependency is not installed. */
-export function portkeyEntry(): string | null {
-  try {
-    const manifest = createRequire(import.meta.url).resolve('@portkey-ai/gateway/package.json');
-    return join(dirname(manifest), 'build/start-server.js');
-  } catch {
-    return null;
-  }
-}

@@ -1,8 +1,9 @@
 /**
- * Portkey's open-source gateway, from npm, pointed at the bench upstream as
- * an OpenAI provider with a custom host. It needs the `@hono/node-server`
- * pin in the root package.json to stream at all (see the bench README:
- * "Portkey and `TypeError: immutable`").
+ * Portkey's open-source gateway, from npm (installed on demand, see
+ * portkey-install.ts), pointed at the bench upstream as an OpenAI provider
+ * with a custom host. It needs the `@hono/node-server` pin in
+ * packages/bench/portkey/package.json to stream at all (see the bench
+ * README: "Portkey and `TypeError: immutable`").
  */
 import { join } from 'node:path';
 import type { ServerSpec } from '../procs/server-process.ts';
