@@ -1,29 +1,48 @@
 import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
 import { countPromptTokens } from '../../streams/usage-meter.ts';
 import { readSimControls, type SimControls } from './controls.ts';
+import { OPENERS, PASSAGES } from './corpus.ts';
 import { hashString, seededRandom } from './random.ts';
 
-const WORDS = (
-  'the a stream token river gate water flows through narrow channel quietly steady bright signal packet ' +
-  'server client resume cursor sequence latency budget model prompt answer reason careful simple honest ' +
-  'measure every byte arrives once order kept never lost nor twice under load across proxies and replicas'
-).split(' ');
 
 /** Split a given text into word-sized tokens whose concatenation is the text exactly. */
 export function splitIntoTokens(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];
 }
 
-/** The tokens the simulator streams for a request: deterministic in (model, messages, seed, count). */
+/**
+ * The tokens the simulator streams for a request: deterministic in (model,
+ * messages, seed, count). Each token is a word of the corpus (with the space
+ * before it): an opening line, then the passage the request's random stream
+ * picks, read on through the passages after it.
+ */
 export function simTokens(body: ChatCompletionRequest, controls: SimControls = readSimControls(body)): string[] {
   if (controls.text !== undefined) return splitIntoTokens(controls.text);
   const next = seededRandom(hashString(`${body.model}\u0000${JSON.stringify(body.messages)}\u0000${controls.seed}`));
   const tokens: string[] = [];
-  for (let i = 0; i < controls.tokens; i++) {
-    const word = WORDS[Math.floor(next() * WORDS.length)];
-    tokens.push(i === 0 ? word[0].toUpperCase() + word.slice(1) : ` ${word}`);
+  const say = (sentence: string): boolean => {
+    for (const word of fillIn(sentence, next).split(' ')) {
+      if (tokens.length === controls.tokens) return false;
+      tokens.push(tokens.length === 0 ? word : ` ${word}`);
+    }
+    return tokens.length < controls.tokens;
+  };
+  if (!say(OPENERS[Math.floor(next() * OPENERS.length)])) return tokens;
+  for (let passage = Math.floor(next() * PASSAGES.length); ; passage++) {
+    for (const sentence of PASSAGES[passage % PASSAGES.length]) if (!say(sentence)) return tokens;
   }
-  return tokens;
+}
+
+/** A corpus sentence with its `{a|b}` choices and `{lo-hi}` numbers picked (innermost first). */
+function fillIn(sentence: string, next: () => number): string {
+  let text = sentence;
+  for (let slot = /\{([^{}]*)\}/.exec(text); slot !== null; slot = /\{([^{}]*)\}/.exec(text)) {
+    const range = /^(\d+)-(\d+)$/.exec(slot[1]);
+    const options = slot[1].split('|');
+    const value = range === null ? options[Math.floor(next() * options.length)] : String(Number(range[1]) + Math.floor(next() * (Number(range[2]) - Number(range[1]) + 1)));
+    text = text.slice(0, slot.index) + value + text.slice(slot.index + slot[0].length);
+  }
+  return text;
 }
 
 /** The full text the simulator produces for a request. */
