@@ -11,8 +11,8 @@ import { API_KEY, startGatewayRig, type GatewayRig } from './helpers/gateway.ts'
 
 const MAIN = fileURLToPath(new URL('../../gateway/src/cli/main.ts', import.meta.url));
 
-function sluice(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--conditions=@sluice/source', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function sluice(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--conditions=@sluice/source', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -39,6 +39,10 @@ test('sluice chat reports a refused key and a bad flag clearly, with a failing e
   const refused = await sluice(['chat', '--url', rig.gateway.baseURL, '--key', 'sk-not-a-real-key', '--transport', 'sse', 'hi']);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /sluice chat: invalid_api_key/);
+  assert.match(refused.stderr, /refused the key given with --key; check --key \(or SLUICE_API_KEY\)/);
+  const none = await sluice(['chat', '--url', rig.gateway.baseURL, '--transport', 'sse', 'hi'], { SLUICE_API_KEY: '' });
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /refused no key; check --key \(or SLUICE_API_KEY\)/);
   const badFlag = await sluice(['chat', '--transport', 'pigeon', 'hi']);
   assert.equal(badFlag.code, 2);
   assert.match(badFlag.stderr, /--transport: "pigeon" is not one of auto, sse, ws/);

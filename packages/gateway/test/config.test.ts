@@ -21,7 +21,10 @@ describe('configuration is checked at start and errors name the field', () => {
     ['an alias to an unknown provider', { models: [{ name: 'fast', target: 'nowhere/m' }] }, /models\[0\]\.target: unknown provider "nowhere"/],
     ['an alias target without a provider', { models: [{ name: 'fast', target: 'justamodel' }] }, /models\[0\]\.target/],
     ['a negative price', { models: [{ name: 'fast', target: 'sim/m', price: { input: -1, output: 1 } }] }, /models\[0\]\.price\.input/],
-    ['an unknown fallback', { models: [{ name: 'fast', target: 'sim/m', fallbacks: ['ghost'] }] }, /models\[0\]\.fallbacks\[0\]/],
+    ['an unknown fallback', { models: [{ name: 'fast', target: 'sim/m', fallbacks: ['ghost'] }] }, /models\[0\]\.fallbacks\[0\]: "ghost" is neither a model name nor/],
+    ['a fallback to an unknown provider', { models: [{ name: 'fast', target: 'sim/m', fallbacks: ['nowhere/m'] }] }, /models\[0\]\.fallbacks\[0\]: unknown provider "nowhere" in "nowhere\/m"/],
+    ['a misspelt key, with the one it may mean', { streams: { keepAliveMs: 5000 } }, /streams: unknown key "keepAliveMs" \(did you mean "keepaliveMs"\?\)/],
+    ['a misspelt key in a list entry', { providers: [{ id: 'p', type: 'sim', maxConection: 3 }] }, /providers\[0\]: unknown key "maxConection" \(did you mean "maxConnections"\?\)/],
     ['a key from an unset variable', { keys: [{ name: 'app', keyEnv: 'SLUICE_TEST_UNSET_KEY' }] }, /keys\[0\]\.keyEnv/],
     ['a misspelt section', { servr: {} }, /servr/],
     ['an Anthropic option on a Gemini provider', { providers: [{ id: 'g', type: 'gemini', anthropicVersion: '2023-06-01' }] }, /providers\[0\]/],
@@ -40,6 +43,23 @@ describe('configuration is checked at start and errors name the field', () => {
     assert.ok(claude.type === 'anthropic' && gem.type === 'gemini');
     assert.deepEqual([claude.anthropicVersion, claude.defaultMaxTokens, claude.thinkingBudgets], ['2023-06-01', 4096, { low: 1024, medium: 4096, high: 16384 }]);
     assert.deepEqual([gem.apiVersion, gem.thinkingBudgets], ['v1beta', { low: 1024, medium: 4096, high: 20_000 }]);
+  });
+
+  test('a key nothing resembles gets no suggestion', () => {
+    assert.throws(() => resolveConfig({ streams: { zzzzzzzz: 1 } } as never, {}), (error: unknown) => error instanceof ConfigError && /unknown key "zzzzzzzz"$/m.test(error.message));
+  });
+
+  test('every unset environment variable is reported at once', () => {
+    const config = {
+      providers: [{ id: 'a', type: 'openai-compatible', baseURL: 'http://127.0.0.1:1/v1', apiKeyEnv: 'SLUICE_TEST_UNSET_A' }, { id: 'b', type: 'openai-compatible', baseURL: 'http://127.0.0.1:1/v1', apiKeyEnv: 'SLUICE_TEST_UNSET_B' }],
+      keys: [{ name: 'app', keyEnv: 'SLUICE_TEST_UNSET_KEY' }],
+    };
+    assert.throws(
+      () => resolveConfig(config as never, {}),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        ['providers[0].apiKeyEnv: environment variable SLUICE_TEST_UNSET_A', 'providers[1].apiKeyEnv: environment variable SLUICE_TEST_UNSET_B', 'keys[0].keyEnv: environment variable SLUICE_TEST_UNSET_KEY'].every((line) => error.message.includes(line)),
+    );
   });
 
   test('the embedded default serves the simulator and the seed models', () => {

@@ -1,4 +1,5 @@
 import { SluiceClient, SluiceError, StreamInterruptedError } from '@sluice/client';
+import { ErrorCodes } from '@sluice/protocol';
 
 export interface ChatOptions {
   model?: string;
@@ -39,6 +40,10 @@ export async function chat(prompt: string, options: ChatOptions): Promise<void> 
     const text = error instanceof StreamInterruptedError && error.text ? ` (${error.text.length} characters arrived)` : '';
     const what = error instanceof SluiceError ? `${error.code}: ${error.message}` : String(error);
     process.stderr.write(`sluice chat: ${what}${text}\n`);
+    if (error instanceof SluiceError && error.code === ErrorCodes.invalidApiKey) {
+      const given = options.key !== undefined ? 'the key given with --key' : process.env.SLUICE_API_KEY ? 'the key in SLUICE_API_KEY' : 'no key';
+      process.stderr.write(`sluice chat: the gateway refused ${given}; check --key (or SLUICE_API_KEY) against the gateway's "keys"\n`);
+    }
     process.exitCode = 1;
   } finally {
     process.off('SIGINT', cancel);

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { configSchema, type SluiceConfig, type SluiceConfigInput } from './schema.ts';
 import { SIM_PROVIDER, seedModelAliases } from './defaults.ts';
 import { formatPath } from './zod-path.ts';
+import { knownKeysAt, nearestKey } from './suggest.ts';
+import type { z } from 'zod';
 
 /** A configuration that cannot be used; the message names the field. */
 export class ConfigError extends Error {
@@ -14,10 +16,7 @@ export class ConfigError extends Error {
 /** Validate a configuration object and fill in the embedded defaults. */
 export function resolveConfig(input: SluiceConfigInput = {}, env: NodeJS.ProcessEnv = process.env): SluiceConfig {
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${formatPath(issue.path) || '(root)'}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
+  if (!parsed.success) throw invalid(parsed.error.issues.flatMap(describeIssue));
   const config = parsed.data;
   if (!config.providers.some((p) => p.id === SIM_PROVIDER.id)) config.providers.push({ ...SIM_PROVIDER, price: { ...SIM_PROVIDER.price! } });
   if (input.models === undefined) config.models = seedModelAliases();
@@ -49,35 +48,57 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   }
 }
 
+/** One config error listing every problem found, one line each. */
+function invalid(lines: readonly string[]): ConfigError {
+  return new ConfigError(`invalid configuration:\n${lines.map((line) => `  ${line}`).join('\n')}`);
+}
+
+/** A schema issue as `field: message` lines; an unknown key says which known one it may have meant. */
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const at = formatPath(issue.path) || '(root)';
+  if (issue.code !== 'unrecognized_keys') return [`${at}: ${issue.message}`];
+  const known = knownKeysAt(configSchema, issue.path);
+  return issue.keys.map((key) => {
+    const near = nearestKey(key, known);
+    return `${at}: unknown key "${key}"${near === undefined ? '' : ` (did you mean "${near}"?)`}`;
+  });
+}
+
+/** What the schema alone cannot check: ids and names that refer to each other, and the environment. All problems at once. */
 function checkCrossReferences(config: SluiceConfig, env: NodeJS.ProcessEnv): void {
+  const problems: string[] = [];
+  const unsetVariable = (at: string, name: string) => problems.push(`${at}: environment variable ${name} is not set`);
   const seen = new Set<string>();
   config.providers.forEach((p, i) => {
     const at = `providers[${i}]`;
-    if (seen.has(p.id)) throw new ConfigError(`${at}.id: duplicate provider id "${p.id}"`);
+    if (seen.has(p.id)) problems.push(`${at}.id: duplicate provider id "${p.id}"`);
     seen.add(p.id);
-    if (p.type === 'openai-compatible' && p.baseURL === undefined) throw new ConfigError(`${at}.baseURL: required for type "${p.type}"`);
-    if (p.apiKey !== undefined && p.apiKeyEnv !== undefined) throw new ConfigError(`${at}: give apiKey or apiKeyEnv, not both`);
-    if (p.apiKeyEnv !== undefined && !env[p.apiKeyEnv]) throw new ConfigError(`${at}.apiKeyEnv: environment variable ${p.apiKeyEnv} is not set`);
+    if (p.type === 'openai-compatible' && p.baseURL === undefined) problems.push(`${at}.baseURL: required for type "${p.type}"`);
+    if (p.apiKey !== undefined && p.apiKeyEnv !== undefined) problems.push(`${at}: give apiKey or apiKeyEnv, not both`);
+    if (p.apiKeyEnv !== undefined && !env[p.apiKeyEnv]) unsetVariable(`${at}.apiKeyEnv`, p.apiKeyEnv);
   });
   const names = new Set<string>();
   config.models.forEach((m, i) => {
     const at = `models[${i}]`;
-    if (names.has(m.name)) throw new ConfigError(`${at}.name: duplicate model name "${m.name}"`);
+    if (names.has(m.name)) problems.push(`${at}.name: duplicate model name "${m.name}"`);
     names.add(m.name);
     const providerId = m.target.slice(0, m.target.indexOf('/'));
-    if (!seen.has(providerId)) throw new ConfigError(`${at}.target: unknown provider "${providerId}"`);
+    if (!seen.has(providerId)) problems.push(`${at}.target: unknown provider "${providerId}"`);
   });
   config.models.forEach((m, i) => {
     m.fallbacks?.forEach((f, j) => {
+      const at = `models[${i}].fallbacks[${j}]`;
       const slash = f.indexOf('/');
-      const known = names.has(f) || (slash > 0 && seen.has(f.slice(0, slash)));
-      if (!known) throw new ConfigError(`models[${i}].fallbacks[${j}]: "${f}" is neither a model name nor "<providerId>/<model>"`);
+      if (names.has(f) || (slash > 0 && seen.has(f.slice(0, slash)))) return;
+      if (slash > 0) problems.push(`${at}: unknown provider "${f.slice(0, slash)}" in "${f}"`);
+      else problems.push(`${at}: "${f}" is neither a model name nor "<providerId>/<model>"`);
     });
   });
   config.keys.forEach((k, i) => {
-    if ('keyEnv' in k && !env[k.keyEnv]) throw new ConfigError(`keys[${i}].keyEnv: environment variable ${k.keyEnv} is not set`);
+    if ('keyEnv' in k && !env[k.keyEnv]) unsetVariable(`keys[${i}].keyEnv`, k.keyEnv);
   });
   if (config.server.http2 === 'h2c' && config.server.tls !== undefined) {
-    throw new ConfigError('server.http2: "h2c" is cleartext; with server.tls the server already speaks HTTP/2 and HTTP/1.1');
+    problems.push('server.http2: "h2c" is cleartext; with server.tls the server already speaks HTTP/2 and HTTP/1.1');
   }
+  if (problems.length > 0) throw invalid(problems);
 }
