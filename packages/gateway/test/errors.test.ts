@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningGateway, SimServer } from '@sluice/gateway';
 import { chatBody, postChat, upstreamProvider, startGatewayWithUpstream, type UpstreamRig, unusedPort } from './helpers/gateway.ts';
+import { captureLog, type CapturedLog } from './helpers/log.ts';
 import { readSse } from './helpers/sse.ts';
+import { InvalidRequestError } from '../src/errors/index.ts';
+import { serialiseRequest } from '../src/providers/request-body.ts';
 
 interface WireError {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -24,13 +27,21 @@ describe('errors, in the OpenAI shape', () => {
   let upstream: SimServer;
   let gateway: RunningGateway;
   let rig: UpstreamRig;
+  let log: CapturedLog;
+  let deadPort: number;
 
   before(async () => {
-    rig = await startGatewayWithUpstream({
-      server: { bodyLimitBytes: 64 * 1024 },
-      providers: [upstreamProvider('dead', `http://127.0.0.1:${await unusedPort()}/v1`)],
-      retries: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 2000 },
-    });
+    log = captureLog();
+    deadPort = await unusedPort();
+    rig = await startGatewayWithUpstream(
+      {
+        server: { bodyLimitBytes: 64 * 1024 },
+        providers: [upstreamProvider('dead', `http://127.0.0.1:${deadPort}/v1`)],
+        retries: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 2000 },
+      },
+      {},
+      { logger: log.logger },
+    );
     ({ upstream, gateway } = rig);
   });
   after(() => rig.close());
@@ -84,8 +95,40 @@ describe('errors, in the OpenAI shape', () => {
     await expectError(response, 400, 'context_length_exceeded');
   });
 
-  test('an unreachable upstream is a 502', async () => {
-    await expectError(await postChat(gateway, chatBody({ model: 'dead/m', stream: true })), 502, 'upstream_unavailable');
+  test('an unreachable upstream is a 502 that names the provider, and only the log has its address', async () => {
+    const body = await expectError(await postChat(gateway, chatBody({ model: 'dead/m', stream: true })), 502, 'upstream_unavailable');
+    assert.match(body.error.message, /upstream "dead" is unreachable/);
+    assert.doesNotMatch(body.error.message, new RegExp(`127\\.0\\.0\\.1|${deadPort}`));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.match(log.text(), new RegExp(`127\\.0\\.0\\.1:${deadPort}`), 'the log keeps the address');
+  });
+
+  describe('a body nested too deep is the client\'s 400 naming the field, never an upstream error', () => {
+    // 5,000 nested arrays, as JSON text: too deep for JSON.stringify itself to write.
+    const nested = 'NESTED';
+    const nestedJson = '['.repeat(5000) + ']'.repeat(5000);
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['metadata', { metadata: { trace: nested } }, 'metadata.trace[0][0]'],
+      ['response_format', { response_format: { type: 'json_schema', json_schema: nested } }, 'response_format.json_schema[0][0]'],
+      ['tool parameters', { tools: [{ type: 'function', function: { name: 'f', parameters: nested } }] }, 'tools[0].function.parameters'],
+      ['an extra key on a message', { messages: [{ role: 'user', content: 'hi', extra: nested }] }, 'messages[0].extra[0]'],
+    ];
+    for (const [name, extra, field] of cases) {
+      test(name, async () => {
+        let requests = 0;
+        const count = () => requests++;
+        upstream.events.on('request', count);
+        try {
+          const text = JSON.stringify(chatBody({ model: 'up/m', stream: true, ...extra })).replace(`"${nested}"`, nestedJson);
+          assert.ok(text.length < 12_000, 'about 10 KB');
+          const body = await expectError(await postChat(gateway, text), 400, 'invalid_request', field);
+          assert.match(body.error.message, /nested more than 64 levels deep/);
+          assert.equal(requests, 0, 'nothing reached the upstream, so nothing was retried');
+        } finally {
+          upstream.events.off('request', count);
+        }
+      });
+    }
   });
 
   test('a 5xx once is retried and the client never sees it', async () => {
@@ -117,6 +160,14 @@ describe('errors, in the OpenAI shape', () => {
       }
     });
   }
+
+  test("a body that cannot be serialised for the upstream is the client's 400, not a connection failure", () => {
+    const cyclic: Record<string, unknown> = { model: 'm', messages: [] };
+    cyclic.self = cyclic;
+    for (const body of [cyclic, { model: 'm', messages: [], n: 1n }]) {
+      assert.throws(() => serialiseRequest(body as never), (error: unknown) => error instanceof InvalidRequestError && error.status === 400 && !error.retryable);
+    }
+  });
 
   test('an unknown path is a 404 in the same shape', async () => {
     await expectError(await fetch(`${gateway.url}/v2/nothing`), 404, 'not_found');

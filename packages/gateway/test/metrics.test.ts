@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { chatBody, postChat, startTestGateway } from './helpers/gateway.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { chatBody, postChat, startGatewayWithUpstream, startTestGateway } from './helpers/gateway.ts';
+import { captureLog } from './helpers/log.ts';
 import { readSse } from './helpers/sse.ts';
 
 /** The value of one sample in Prometheus text, e.g. `sluice_tokens_total{kind="completion"}`. */
@@ -36,5 +41,28 @@ describe('GET /metrics', () => {
     } finally {
       await gateway.close();
     }
+  });
+
+  test('a request that fails after retries counts its retries and its last target, in metrics, ledger and log', async () => {
+    const ledger = join(mkdtempSync(join(tmpdir(), 'sluice-retries-')), 'ledger.db');
+    const log = captureLog();
+    const rig = await startGatewayWithUpstream({ retries: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 }, ledger: { path: ledger } }, {}, { logger: log.logger });
+    try {
+      let attempts = 0;
+      rig.upstream.events.on('request', () => attempts++);
+      const response = await postChat(rig.gateway, chatBody({ model: 'up/acc-500', stream: true, sim: { fault: { status: 500 } } }));
+      assert.equal(response.status, 502);
+      await response.body?.cancel();
+      assert.equal(attempts, 3, 'one attempt and two retries');
+      const text = await (await fetch(`${rig.gateway.url}/metrics`)).text();
+      assert.equal(sample(text, 'sluice_upstream_retries_total'), 2);
+      const settled = log.lines().find((line) => line.msg === 'stream settled');
+      assert.equal(settled?.retries, 2);
+      assert.equal(settled?.target, 'up/acc-500');
+    } finally {
+      await rig.close();
+    }
+    const rows = new DatabaseSync(ledger).prepare('SELECT target, status FROM usage').all();
+    assert.deepEqual(rows.map((row) => ({ ...row })), [{ target: 'up/acc-500', status: 'error' }]);
   });
 });

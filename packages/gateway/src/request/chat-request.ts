@@ -2,6 +2,7 @@ import type { ChatCompletionRequest } from '@sluice/protocol';
 import { z } from 'zod';
 import { firstIssue } from '../config/zod-path.ts';
 import { InvalidRequestError } from '../errors/index.ts';
+import { findShapeProblem } from './json-depth.ts';
 
 const contentPart = z.looseObject({ type: z.string() });
 
@@ -20,7 +21,7 @@ const nullableNumber = (schema: z.ZodNumber) => schema.nullable().optional();
  * as a confusing upstream error; fields it does not name pass through.
  */
 const chatRequest = z.looseObject({
-  model: z.string().min(1, 'model is required'),
+  model: z.string().min(1, 'model is required').max(256, 'at most 256 characters'),
   messages: z.array(message).min(1, 'at least one message is required'),
   stream: z.boolean().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
@@ -39,6 +40,8 @@ export function parseChatRequest(body: unknown): ChatCompletionRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidRequestError('The request body must be a JSON object with "model" and "messages".');
   }
+  const problem = findShapeProblem(body);
+  if (problem !== null) throw new InvalidRequestError(`${problem.field}: ${problem.message}.`, problem.field);
   const result = chatRequest.safeParse(body);
   if (!result.success) {
     const { field, message: text } = firstIssue(result.error);

@@ -19,6 +19,8 @@ export interface ConnectOptions {
    * overloaded error event), is still the request's error.
    */
   onFirstEvents(): void;
+  /** An attempt begins on this target: the first, a retry or a failover. Told whatever the outcome, so a request that finally fails still counts its attempts. */
+  onAttempt(target: RouteTarget): void;
 }
 
 /** An upstream that has produced its first events; nothing has been released to a client yet. */
@@ -28,8 +30,6 @@ export interface ConnectedUpstream {
   attach(handlers: UpstreamHandlers): void;
   /** The first events, or null when the upstream ended without any. */
   first: readonly StreamEvent[] | null;
-  /** Attempts retried or failed over before this one. */
-  retries: number;
   /** Stop following the generation's signal (the stream has ended). */
   release(): void;
   pause(): void;
@@ -43,7 +43,6 @@ export interface ConnectedUpstream {
  */
 export async function connectUpstream(options: ConnectOptions): Promise<ConnectedUpstream> {
   let lastError: GatewayError | undefined;
-  let retries = 0;
   for (const target of options.targets) {
     for (let attempt = 0; ; attempt++) {
       options.signal.throwIfAborted();
@@ -51,6 +50,7 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
       const attemptAbort = new AbortController();
       const follow = () => attemptAbort.abort(options.signal.reason);
       options.signal.addEventListener('abort', follow, { once: true });
+      options.onAttempt(target);
       try {
         const stream = await target.provider.open(await options.bodyFor(target), attemptAbort.signal);
         const relay = new HandlerRelay();
@@ -58,7 +58,7 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
         const error = first?.find((event) => event.type === 'error');
         if (error !== undefined && error.type === 'error') throw error.error;
         options.onFirstEvents();
-        return connected(target, stream, relay, first, retries, () => options.signal.removeEventListener('abort', follow));
+        return connected(target, stream, relay, first, () => options.signal.removeEventListener('abort', follow));
       } catch (error) {
         options.signal.removeEventListener('abort', follow);
         attemptAbort.abort(error);
@@ -68,7 +68,6 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
         lastError = failure;
         const delay = options.retry.delayFor(attempt, failure);
         if (delay === null) break;
-        retries++;
         await abortableSleep(delay, options.signal);
       }
     }
@@ -107,11 +106,10 @@ function firstEvents(stream: UpstreamStream, relay: HandlerRelay): Promise<reado
   });
 }
 
-function connected(target: RouteTarget, stream: UpstreamStream, relay: HandlerRelay, first: readonly StreamEvent[] | null, retries: number, release: () => void): ConnectedUpstream {
+function connected(target: RouteTarget, stream: UpstreamStream, relay: HandlerRelay, first: readonly StreamEvent[] | null, release: () => void): ConnectedUpstream {
   return {
     target,
     first,
-    retries,
     release,
     attach: (handlers) => relay.point(handlers),
     pause: () => stream.pause(),

@@ -88,6 +88,9 @@ export class Generation implements SubscriptionHost {
   #settle!: (settlement: Settlement) => void;
   #lingerTimer: NodeJS.Timeout | undefined;
   #upstream: ConnectedUpstream | undefined;
+  /** Upstream attempts made (retries and failovers included) and the target of the last one. */
+  #attempts = 0;
+  #lastTarget: RouteTarget | undefined;
   /** The upstream is paused because every reader's connection is full. */
   #paused = false;
   #firstTokenAt = 0;
@@ -173,6 +176,10 @@ export class Generation implements SubscriptionHost {
         bodyFor: (target) => this.#upstreamBody(target),
         signal: this.#abort.signal,
         onFirstEvents: () => this.#markOpened?.(),
+        onAttempt: (target) => {
+          this.#attempts++;
+          this.#lastTarget = target;
+        },
       });
     } catch (error) {
       return this.#fail(error);
@@ -266,14 +273,14 @@ export class Generation implements SubscriptionHost {
       id: this.id,
       api: this.options.encoding.api,
       model: this.options.request.model,
-      target: this.#upstream?.target.label ?? null,
+      target: this.#lastTarget?.label ?? null,
       status,
       usage,
       error,
       ttftMs: this.#firstTokenAt === 0 ? null : this.#firstTokenAt - this.createdAt,
       durationMs: now - this.createdAt,
       owner: this.options.owner,
-      retries: this.#upstream?.retries ?? 0,
+      retries: Math.max(0, this.#attempts - 1),
       events: this.log.lastSeq,
     });
   }

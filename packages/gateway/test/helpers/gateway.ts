@@ -1,12 +1,13 @@
 import { createServer } from 'node:net';
 import { startGateway, startSimServer, type RunningGateway, type SimServer, type SluiceConfigInput } from '@sluice/gateway';
+import type { Logger } from 'pino';
 
 /**
  * A real gateway on a free loopback port, quiet and without a ledger file
  * unless the test asks for one.
  */
-export function startTestGateway(config: SluiceConfigInput = {}, options: { logLevel?: string } = {}): Promise<RunningGateway> {
-  return startGateway({ config: { ledger: false, ...config }, port: 0, logLevel: options.logLevel ?? 'silent' });
+export function startTestGateway(config: SluiceConfigInput = {}, options: { logLevel?: string; logger?: Logger } = {}): Promise<RunningGateway> {
+  return startGateway({ config: { ledger: false, ...config }, port: 0, logLevel: options.logLevel ?? 'silent', logger: options.logger });
 }
 
 /** An upstream provider entry pointing the gateway at an OpenAI-compatible base URL. */
@@ -34,9 +35,9 @@ export interface UpstreamRig {
   close(): Promise<void>;
 }
 
-export async function startGatewayWithUpstream(config: SluiceConfigInput = {}, upSettings: Record<string, unknown> = {}): Promise<UpstreamRig> {
+export async function startGatewayWithUpstream(config: SluiceConfigInput = {}, upSettings: Record<string, unknown> = {}, options: { logger?: Logger } = {}): Promise<UpstreamRig> {
   const upstream = await startSimServer();
-  const gateway = await startTestGateway({ ...config, providers: [{ ...upstreamProvider('up', upstream.baseURL), ...upSettings }, ...(config.providers ?? [])] });
+  const gateway = await startTestGateway({ ...config, providers: [{ ...upstreamProvider('up', upstream.baseURL), ...upSettings }, ...(config.providers ?? [])] }, options);
   return {
     gateway,
     upstream,

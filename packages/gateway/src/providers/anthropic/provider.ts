@@ -2,6 +2,7 @@ import type { ChatCompletionRequest } from '@sluice/protocol';
 import type { AnthropicProviderConfig } from '../../config/schema.ts';
 import { SseUpstream } from '../http/sse-upstream.ts';
 import { UpstreamClient } from '../http/upstream-client.ts';
+import { serialiseRequest } from '../request-body.ts';
 import type { Provider, UpstreamStream } from '../types.ts';
 import { anthropicStatusError } from './error-mapper.ts';
 import { toMessagesRequest } from './request-mapper.ts';
@@ -40,7 +41,7 @@ export class AnthropicProvider implements Provider {
       defaultMaxTokens: this.#config.maxTokensByModel[request.model] ?? this.#config.defaultMaxTokens,
       thinkingBudgets: this.#config.thinkingBudgets,
     });
-    const response = await this.#client.post(this.#path, this.#headers, JSON.stringify(body), signal, anthropicStatusError);
+    const response = await this.#client.post(this.#path, this.#headers, serialiseRequest(body), signal, anthropicStatusError);
     return new SseUpstream(response.body, signal, new AnthropicStreamDecoder());
   }
 

@@ -4,6 +4,7 @@ import type { GeminiProviderConfig } from '../../config/schema.ts';
 import type { StreamEvent } from '../../events/stream-event.ts';
 import { SseUpstream, type ResponseBody } from '../http/sse-upstream.ts';
 import { isJsonResponse, UpstreamClient } from '../http/upstream-client.ts';
+import { serialiseRequest } from '../request-body.ts';
 import { replayEvents } from '../iterable-stream.ts';
 import type { Provider, UpstreamStream } from '../types.ts';
 import { geminiStatusError } from './error-mapper.ts';
@@ -44,7 +45,7 @@ export class GeminiProvider implements Provider {
     const body = toGenerateContentRequest(request, { thinkingBudgets: this.#config.thinkingBudgets });
     const model = encodeURIComponent(request.model.replace(/^models\//, ''));
     const path = `${this.#prefix}${model}:streamGenerateContent?alt=sse`;
-    const response = await this.#client.post(path, this.#headers, JSON.stringify(body), signal, geminiStatusError);
+    const response = await this.#client.post(path, this.#headers, serialiseRequest(body), signal, geminiStatusError);
     if (isJsonResponse(response.headers)) return readJsonAnswer(response.body, signal);
     return new SseUpstream(response.body, signal, new GeminiChunkDecoder());
   }

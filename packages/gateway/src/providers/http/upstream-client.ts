@@ -6,6 +6,8 @@ import { RecyclingPool } from './recycling-pool.ts';
 import type { ResponseBody } from './sse-upstream.ts';
 
 export interface UpstreamClientOptions {
+  /** The provider's id: errors name it, never the upstream's address. */
+  id: string;
   /** Upper bound on open connections; unlimited when absent (every open stream holds one). */
   maxConnections?: number;
   maxIdleConnections?: number;
@@ -32,8 +34,10 @@ export interface AcceptedResponse {
 export class UpstreamClient {
   readonly #pool: RecyclingPool;
   readonly #headersTimeoutMs: number;
+  readonly #providerId: string;
 
   constructor(origin: string, options: UpstreamClientOptions) {
+    this.#providerId = options.id;
     this.#headersTimeoutMs = options.headersTimeoutMs ?? 60_000;
     this.#pool = new RecyclingPool(origin, {
       maxConnections: options.maxConnections,
@@ -57,7 +61,7 @@ export class UpstreamClient {
         bodyTimeout: 0,
       });
     } catch (error) {
-      throw toConnectError(error, signal);
+      throw toConnectError(this.#providerId, error, signal);
     }
     if (response.statusCode >= 400) {
       const text = await response.body.text().catch(() => '');
@@ -76,11 +80,14 @@ export function isJsonResponse(headers: IncomingHttpHeaders): boolean {
   return String(headers['content-type'] ?? '').includes('application/json');
 }
 
-function toConnectError(error: unknown, signal: AbortSignal): unknown {
+/**
+ * A failure to reach the upstream, for the client. Its message names the
+ * provider, never the address (which stays in the log, through the cause).
+ */
+function toConnectError(providerId: string, error: unknown, signal: AbortSignal): unknown {
   if (signal.aborted) return signal.reason;
   if (error instanceof GatewayError) return error;
-  if (error instanceof undiciErrors.HeadersTimeoutError) return new UpstreamTimeoutError('The upstream did not answer in time.');
-  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof undiciErrors.HeadersTimeoutError) return new UpstreamTimeoutError(`The upstream "${providerId}" did not answer in time.`);
   const code = (error as { code?: string }).code;
-  return new UpstreamUnavailableError(`The upstream is unreachable${code ? ` (${code})` : ''}: ${message}`, ErrorCodes.upstreamUnavailable, { cause: error });
+  return new UpstreamUnavailableError(`The upstream "${providerId}" is unreachable${code ? ` (${code})` : ''}.`, ErrorCodes.upstreamUnavailable, { cause: error });
 }

@@ -1,6 +1,7 @@
 import type { ChatCompletionRequest } from '@sluice/protocol';
 import type { ProviderConfig } from '../../config/schema.ts';
 import { isJsonResponse, UpstreamClient } from '../http/upstream-client.ts';
+import { serialiseRequest } from '../request-body.ts';
 import { SseUpstream } from '../http/sse-upstream.ts';
 import { foreignExtrasKeys, withoutInternalFields } from '../internal-fields.ts';
 import type { Provider, UpstreamStream } from '../types.ts';
@@ -35,7 +36,7 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   async open(request: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamStream> {
-    const body = JSON.stringify(withoutInternalFields(request, FOREIGN_KEYS));
+    const body = serialiseRequest(withoutInternalFields(request, FOREIGN_KEYS));
     const response = await this.#client.post(this.#path, this.#headers, body, signal, upstreamStatusError);
     // Some upstreams ignore `stream: true` and answer with one JSON completion.
     if (isJsonResponse(response.headers)) return readJsonCompletion(response.body, signal);
