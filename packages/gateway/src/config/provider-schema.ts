@@ -40,6 +40,8 @@ const common = {
   price: priceSchema.optional(),
   /** How long to wait for the upstream's response headers. */
   headersTimeoutMs: z.number().int().positive().optional(),
+  /** Silence allowed between upstream bytes once it answered (default 60 s); longer ends the stream with `upstream_timeout`. */
+  idleTimeoutMs: z.number().int().positive().optional(),
   /** Idle upstream connections tolerated before the pool is replaced (default 32), checked every `idleCheckMs` (default 30 s). */
   maxIdleConnections: z.number().int().nonnegative().optional(),
   idleCheckMs: z.number().int().positive().optional(),

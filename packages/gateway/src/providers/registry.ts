@@ -10,7 +10,7 @@ export function createProvider(config: ProviderConfig, env: NodeJS.ProcessEnv = 
   const apiKey = config.apiKey ?? (config.apiKeyEnv === undefined ? undefined : env[config.apiKeyEnv]);
   switch (config.type) {
     case 'sim':
-      return new SimProvider(config.id);
+      return new SimProvider(config.id, config.idleTimeoutMs);
     case 'openai-compatible':
       return new OpenAICompatibleProvider(config, apiKey);
     case 'anthropic':

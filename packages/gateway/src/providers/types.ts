@@ -2,6 +2,9 @@ import type { ChatCompletionRequest } from '@sluice/protocol';
 import type { GatewayError } from '../errors/index.ts';
 import type { StreamEvent } from '../events/stream-event.ts';
 
+/** Silence allowed between upstream bytes (or events, for in-process providers) when a provider sets no `idleTimeoutMs`. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
 /** Where an upstream stream delivers, in order: batches of events, then exactly one of end or fail. */
 export interface UpstreamHandlers {
   /** The events of one upstream read, in order. */

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { RateLimitError, UpstreamHttpError, UpstreamOverloadedError, type GatewayError } from '../errors/index.ts';
+import { RateLimitError, UpstreamHttpError, UpstreamOverloadedError, UpstreamTimeoutError, type GatewayError } from '../errors/index.ts';
 
 const MAX_ERROR_BODY = 64 * 1024;
 
@@ -74,4 +74,15 @@ export function upstreamStatusError(status: number, headers: IncomingHttpHeaders
     // Not JSON: the text itself is the message.
   }
   return upstreamError(status, headers, detail);
+}
+
+/** Which upstream a stream reads, and how long it may stay silent. */
+export interface IdleLimit {
+  providerId: string;
+  idleTimeoutMs: number;
+}
+
+/** The error for an upstream that went silent mid-response: retryable before the first token, the stream's end after it. */
+export function upstreamIdleError(limit: IdleLimit): UpstreamTimeoutError {
+  return new UpstreamTimeoutError(`The upstream "${limit.providerId}" sent nothing for ${limit.idleTimeoutMs} ms.`);
 }

@@ -42,7 +42,7 @@ export class AnthropicProvider implements Provider {
       thinkingBudgets: this.#config.thinkingBudgets,
     });
     const response = await this.#client.post(this.#path, this.#headers, serialiseRequest(body), signal, anthropicStatusError);
-    return new SseUpstream(response.body, signal, new AnthropicStreamDecoder());
+    return new SseUpstream(response.body, signal, new AnthropicStreamDecoder(), response.idle);
   }
 
   async close(): Promise<void> {

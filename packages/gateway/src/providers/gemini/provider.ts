@@ -47,7 +47,7 @@ export class GeminiProvider implements Provider {
     const path = `${this.#prefix}${model}:streamGenerateContent?alt=sse`;
     const response = await this.#client.post(path, this.#headers, serialiseRequest(body), signal, geminiStatusError);
     if (isJsonResponse(response.headers)) return readJsonAnswer(response.body, signal);
-    return new SseUpstream(response.body, signal, new GeminiChunkDecoder());
+    return new SseUpstream(response.body, signal, new GeminiChunkDecoder(), response.idle);
   }
 
   async close(): Promise<void> {

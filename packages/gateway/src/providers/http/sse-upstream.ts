@@ -1,9 +1,10 @@
 import { ErrorCodes } from '@sluice/protocol';
 import { createParser } from 'eventsource-parser';
-import type { Dispatcher } from 'undici';
+import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { UpstreamUnavailableError } from '../../errors/index.ts';
 import type { StreamEvent } from '../../events/stream-event.ts';
 import type { UpstreamHandlers, UpstreamStream } from '../types.ts';
+import { upstreamIdleError, type IdleLimit } from '../upstream-error.ts';
 
 export type ResponseBody = Dispatcher.ResponseData['body'];
 
@@ -38,11 +39,14 @@ export class SseUpstream implements UpstreamStream {
   readonly #body: ResponseBody;
   readonly #signal: AbortSignal;
   readonly #decoder: SseEventDecoder;
+  readonly #idle: IdleLimit;
 
-  constructor(body: ResponseBody, signal: AbortSignal, decoder: SseEventDecoder) {
+  /** `idle` names the upstream and its idle limit in the error for a body that went silent. */
+  constructor(body: ResponseBody, signal: AbortSignal, decoder: SseEventDecoder, idle: IdleLimit) {
     this.#body = body;
     this.#signal = signal;
     this.#decoder = decoder;
+    this.#idle = idle;
   }
 
   start(handlers: UpstreamHandlers): void {
@@ -93,7 +97,7 @@ export class SseUpstream implements UpstreamStream {
       else settle(() => handlers.fail(new UpstreamUnavailableError('The upstream closed the stream before it finished.', ErrorCodes.upstreamDisconnected)));
     });
     body.on('error', (error: Error) => {
-      settle(() => handlers.fail(this.#signal.aborted ? this.#signal.reason : new UpstreamUnavailableError('The upstream connection broke mid-stream.', ErrorCodes.upstreamDisconnected, { cause: error })));
+      settle(() => handlers.fail(this.#signal.aborted ? this.#signal.reason : bodyError(error, this.#idle)));
     });
   }
 
@@ -104,4 +108,10 @@ export class SseUpstream implements UpstreamStream {
   resume(): void {
     this.#body.resume();
   }
+}
+
+/** A response body that failed: the upstream went silent for too long, or its connection broke. */
+export function bodyError(error: unknown, idle: IdleLimit): Error {
+  if (error instanceof undiciErrors.BodyTimeoutError) return upstreamIdleError(idle);
+  return new UpstreamUnavailableError('The upstream connection broke mid-stream.', ErrorCodes.upstreamDisconnected, { cause: error });
 }

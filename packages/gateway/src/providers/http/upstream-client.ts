@@ -4,6 +4,8 @@ import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../errors/index.ts';
 import { RecyclingPool } from './recycling-pool.ts';
 import type { ResponseBody } from './sse-upstream.ts';
+import { DEFAULT_IDLE_TIMEOUT_MS } from '../types.ts';
+import type { IdleLimit } from '../upstream-error.ts';
 
 export interface UpstreamClientOptions {
   /** The provider's id: errors name it, never the upstream's address. */
@@ -14,6 +16,8 @@ export interface UpstreamClientOptions {
   idleCheckMs?: number;
   /** How long to wait for the response headers. */
   headersTimeoutMs?: number;
+  /** Silence allowed between body bytes (default 60 s). */
+  idleTimeoutMs?: number;
 }
 
 /** Turns an upstream's error response (status, headers, body text) into the error the client gets. */
@@ -23,6 +27,8 @@ export type StatusErrorMapper = (status: number, headers: IncomingHttpHeaders, b
 export interface AcceptedResponse {
   headers: IncomingHttpHeaders;
   body: ResponseBody;
+  /** How long its body may go silent, for the error that says so. */
+  idle: IdleLimit;
 }
 
 /**
@@ -35,9 +41,11 @@ export class UpstreamClient {
   readonly #pool: RecyclingPool;
   readonly #headersTimeoutMs: number;
   readonly #providerId: string;
+  readonly #idle: IdleLimit;
 
   constructor(origin: string, options: UpstreamClientOptions) {
     this.#providerId = options.id;
+    this.#idle = { providerId: options.id, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
     this.#headersTimeoutMs = options.headersTimeoutMs ?? 60_000;
     this.#pool = new RecyclingPool(origin, {
       maxConnections: options.maxConnections,
@@ -57,8 +65,8 @@ export class UpstreamClient {
         body,
         signal,
         headersTimeout: this.#headersTimeoutMs,
-        // A stalled upstream is caught by the gateway's own idle handling, not here.
-        bodyTimeout: 0,
+        // Silence between body bytes; undici does not count the time the body is paused for backpressure.
+        bodyTimeout: this.#idle.idleTimeoutMs,
       });
     } catch (error) {
       throw toConnectError(this.#providerId, error, signal);
@@ -67,7 +75,7 @@ export class UpstreamClient {
       const text = await response.body.text().catch(() => '');
       throw errorFor(response.statusCode, response.headers, text);
     }
-    return { headers: response.headers, body: response.body };
+    return { headers: response.headers, body: response.body, idle: this.#idle };
   }
 
   async close(): Promise<void> {

@@ -1,18 +1,20 @@
 import type { ChatCompletion } from '@sluice/protocol';
 import { UpstreamProtocolError } from '../../errors/index.ts';
 import type { StreamEvent } from '../../events/stream-event.ts';
-import type { ResponseBody } from '../http/sse-upstream.ts';
+import { bodyError, type ResponseBody } from '../http/sse-upstream.ts';
+import type { IdleLimit } from '../upstream-error.ts';
 import { replayEvents } from '../iterable-stream.ts';
 import type { UpstreamStream } from '../types.ts';
 
 /** An upstream that answered one JSON completion instead of a stream: replay it as events. */
-export async function readJsonCompletion(body: ResponseBody, signal: AbortSignal): Promise<UpstreamStream> {
+export async function readJsonCompletion(body: ResponseBody, signal: AbortSignal, idle: IdleLimit): Promise<UpstreamStream> {
   let completion: ChatCompletion;
   try {
     completion = (await body.json()) as ChatCompletion;
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    throw new UpstreamProtocolError('The upstream answered JSON that does not parse.', { cause: error });
+    if (error instanceof SyntaxError) throw new UpstreamProtocolError('The upstream answered JSON that does not parse.', { cause: error });
+    throw bodyError(error, idle);
   }
   const events: StreamEvent[] = [];
   for (const choice of completion.choices ?? []) {

@@ -39,8 +39,8 @@ export class OpenAICompatibleProvider implements Provider {
     const body = serialiseRequest(withoutInternalFields(request, FOREIGN_KEYS));
     const response = await this.#client.post(this.#path, this.#headers, body, signal, upstreamStatusError);
     // Some upstreams ignore `stream: true` and answer with one JSON completion.
-    if (isJsonResponse(response.headers)) return readJsonCompletion(response.body, signal);
-    return new SseUpstream(response.body, signal, new OpenAIChunkDecoder());
+    if (isJsonResponse(response.headers)) return readJsonCompletion(response.body, signal, response.idle);
+    return new SseUpstream(response.body, signal, new OpenAIChunkDecoder(), response.idle);
   }
 
   async close(): Promise<void> {

@@ -2,11 +2,11 @@ import type { ChatCompletionRequest } from '@sluice/protocol';
 import { ErrorCodes } from '@sluice/protocol';
 import { z } from 'zod';
 import { InvalidRequestError, UpstreamProtocolError, UpstreamUnavailableError, type GatewayError } from '../../errors/index.ts';
-import { upstreamStatusError } from '../upstream-error.ts';
+import { upstreamStatusError, type IdleLimit } from '../upstream-error.ts';
 import { formatPath } from '../../config/zod-path.ts';
 import type { StreamEvent } from '../../events/stream-event.ts';
 import { IterableUpstream } from '../iterable-stream.ts';
-import type { Provider, UpstreamStream } from '../types.ts';
+import { DEFAULT_IDLE_TIMEOUT_MS, type Provider, type UpstreamStream } from '../types.ts';
 import { FaultCounter, readSimControls, type SimControls, type SimFault } from './controls.ts';
 import { simErrorBody, simFinishReason, simPromptTokens, simUsage } from './generator.ts';
 import { simScript } from './script.ts';
@@ -20,9 +20,11 @@ import { signatureProblem, simCallSignature, simSignature } from './signatures.t
 export class SimProvider implements Provider {
   readonly id: string;
   readonly #faults = new FaultCounter();
+  readonly #idle: IdleLimit;
 
-  constructor(id: string) {
+  constructor(id: string, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS) {
     this.id = id;
+    this.#idle = { providerId: id, idleTimeoutMs };
   }
 
   async open(request: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamStream> {
@@ -32,7 +34,7 @@ export class SimProvider implements Provider {
     const faulted = this.#faults.applies(controls.fault);
     if (faulted && controls.fault?.status !== undefined) throw statusError(controls.fault);
     signal.throwIfAborted();
-    return new IterableUpstream(events(request, controls, faulted, signal), signal);
+    return new IterableUpstream(events(request, controls, faulted, signal), signal, this.#idle);
   }
 
   /** The simulator counts a prompt exactly as it bills it, like a provider that offers counting. */
