@@ -167,6 +167,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_api_key: 401,
   model_not_found: 404,
   stream_not_found: 404,
+  invalid_cursor: 400,
   too_many_streams: 429,
   rate_limit_exceeded: 429,
   budget_exceeded: 402,

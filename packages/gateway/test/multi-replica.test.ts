@@ -60,6 +60,16 @@ describe('two gateway processes sharing one Redis', { skip }, () => {
     assert.equal(textOf(all.map((e) => e.data)), simText({ ...body, model: 'm' } as never));
   });
 
+  test('a follower on B whose cursor is past the end of a stream A finishes gets invalid_cursor, not a ping forever', { timeout: 15_000 }, async () => {
+    const [a, b] = replicas;
+    const first = await startOn(a.baseURL, chatBody({ model: 'up/m', stream: true, sim: { tokens: 30, delayMs: 20 } }), 2);
+    const response = await fetch(`${b.baseURL}/streams/${first.id}?token=${first.token}&after=500`);
+    assert.equal(response.status, 200, 'B cannot know yet how far the stream will go');
+    const last = (await readSse(response)).events.at(-1)!;
+    assert.equal(last.event, 'error');
+    assert.equal((JSON.parse(last.data) as { error: { code: string } }).error.code, 'invalid_cursor');
+  });
+
   test('cancelling on replica B stops the upstream that replica A runs', async () => {
     const [a, b] = replicas;
     const first = await startOn(a.baseURL, chatBody({ model: 'up/m', stream: true, sim: { tokens: 100, fault: { stallAfter: 5 } } }), 3);

@@ -64,6 +64,19 @@ describe('resumable streams on one replica', () => {
     assert.equal(again.status, 204);
   });
 
+  test('resuming a running stream after a seq it has not reached is a 400 invalid_cursor, not a stream that pings forever', { timeout: 10_000 }, async () => {
+    const response = await postChat(gateway, chatBody({ model: 'up/m', stream: true, sim: { tokens: 5, ttftMs: 300 } }), { ...KEY_A, ...RESUMABLE });
+    const id = response.headers.get('x-sluice-stream-id')!;
+    const ahead = await get(id, { ...KEY_A, 'last-event-id': '50' });
+    assert.equal(ahead.status, 400);
+    const body = (await ahead.json()) as { error: { code: string; param: string; type: string } };
+    assert.deepEqual([body.error.code, body.error.param, body.error.type], ['invalid_cursor', 'after', 'invalid_request_error']);
+    const whole = await readSse(response);
+    assert.equal(whole.data.at(-1), '[DONE]', 'the stream itself goes on');
+    // Once it has ended, a cursor at its end, or past it, has nothing left to read: 204.
+    for (const after of [whole.events.at(-1)!.id, '50']) assert.equal((await get(id, { ...KEY_A, 'last-event-id': after })).status, 204);
+  });
+
   test('unknown ids, wrong tokens, other keys and plain streams are all the same 404', async () => {
     const response = await postChat(gateway, chatBody({ model: 'up/m', stream: true, sim: { tokens: 3 } }), { ...KEY_A, ...RESUMABLE });
     const id = response.headers.get('x-sluice-stream-id')!;

@@ -125,7 +125,7 @@ describe('WebSocket sluice.v1: resumable streams outlive their socket', () => {
     const ended = client.ended('ahead');
     client.send({ type: 'resume', id: 'ahead', streamId: accepted.streamId, after: 50 });
     const error = (await ended).end as WsErrorMessage;
-    assert.equal(error.error.code, 'invalid_request');
+    assert.equal(error.error.code, 'invalid_cursor', 'the same refusal as over SSE');
     assert.equal(error.error.param, 'after');
     assert.equal((await client.ended('slow')).end.type, 'done');
     client.ws.terminate();

@@ -26,6 +26,7 @@ export const ErrorCodes = {
   modelNotFound: 'model_not_found',
   streamNotFound: 'stream_not_found',
   streamTruncated: 'stream_truncated',
+  invalidCursor: 'invalid_cursor',
   streamInterrupted: 'stream_interrupted',
   unsupportedStreamApi: 'unsupported_stream_api',
   rateLimited: 'rate_limit_exceeded',

@@ -71,6 +71,13 @@ export class StreamTruncatedError extends GatewayError {
   }
 }
 
+/** A resume from a seq the stream has not reached: it will never be sent, so waiting for it would hang. */
+export class InvalidCursorError extends GatewayError {
+  constructor(after: number, lastSeq: number) {
+    super(400, ErrorCodes.invalidCursor, 'invalid_request_error', `after: the stream has reached seq ${lastSeq} only, so it cannot be resumed after ${after}.`, false, { param: 'after' });
+  }
+}
+
 /** The replica running a stream stopped without finishing it. */
 export class StreamInterruptedError extends GatewayError {
   constructor() {

@@ -1,5 +1,5 @@
 import type { Caller } from '../auth/key-ring.ts';
-import { GatewayError, InternalError, StreamNotFoundError } from '../errors/index.ts';
+import { GatewayError, InternalError, InvalidCursorError, StreamNotFoundError } from '../errors/index.ts';
 import type { GatewayContext } from './context.ts';
 import type { StreamApi } from '../streams/event-encoder.ts';
 import type { Generation } from '../streams/generation.ts';
@@ -44,6 +44,20 @@ export function isFullyRead(found: FoundStream, after: number): boolean {
     return terminal !== undefined && after >= terminal.seq;
   }
   return found.meta.status !== 'running' && found.meta.lastSeq > 0 && after >= found.meta.lastSeq;
+}
+
+/**
+ * Refuse a cursor past what a stream running here has logged: that seq is
+ * not coming (every reader sees the same numbering), so a reader waiting
+ * for it would wait forever. A stream running on another replica is not
+ * checked here, as this replica may not have heard of its latest events
+ * yet; its store read ends with the same error if the stream finishes
+ * short of the cursor.
+ */
+export function checkCursor(found: FoundStream, after: number): void {
+  if (found.kind !== 'live' || found.generation.log.terminal !== undefined) return;
+  const lastSeq = found.generation.log.lastSeq;
+  if (after > lastSeq) throw new InvalidCursorError(after, lastSeq);
 }
 
 /**

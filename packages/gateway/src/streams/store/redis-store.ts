@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { StreamInterruptedError, StreamNotFoundError, StreamTruncatedError } from '../../errors/index.ts';
+import { InvalidCursorError, StreamInterruptedError, StreamNotFoundError, StreamTruncatedError } from '../../errors/index.ts';
 import type { StreamApi } from '../event-encoder.ts';
 import type { EntryKind, LogEntry } from '../log.ts';
 import { cancelChannel, entryId, memoryKey, seqOf, streamKeys } from './redis-keys.ts';
@@ -116,6 +116,11 @@ export class RedisStreamLogStore implements StreamLogStore {
           const now = await this.meta(streamId);
           if (now === null) throw new StreamNotFoundError();
           if (now.status === 'interrupted') throw new StreamInterruptedError();
+          // Finished with nothing after the cursor: the reader had the end already, or asked for more than there was.
+          if (now.status !== 'running') {
+            if (cursor > now.lastSeq) throw new InvalidCursorError(cursor, now.lastSeq);
+            return;
+          }
           continue;
         }
         for (const [id, fields] of reply[0][1]) {

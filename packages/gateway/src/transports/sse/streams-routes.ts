@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Headers } from '@sluice/protocol';
 import type { Caller } from '../../auth/key-ring.ts';
 import { InvalidRequestError } from '../../errors/index.ts';
-import { apiOf, findStream, isFullyRead } from '../../request/resume.ts';
+import { apiOf, checkCursor, findStream, isFullyRead } from '../../request/resume.ts';
 import type { GatewayContext } from '../../request/context.ts';
 import { createChatGeneration } from '../../request/start-chat.ts';
 import type { StreamApi } from '../../streams/event-encoder.ts';
@@ -29,6 +29,7 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: GatewayContext, 
     const found = await findStream(ctx, optionalCaller(ctx, request), request.params.id, readToken(request));
     // Everything, the end included, was delivered: 204 is also what stops an EventSource reconnecting.
     if (isFullyRead(found, after)) return reply.code(204).send();
+    checkCursor(found, after);
     followAsSse(ctx, reply, found, after, dialects[apiOf(found)]);
   });
 

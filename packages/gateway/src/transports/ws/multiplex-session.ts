@@ -1,11 +1,11 @@
 import type { WsRequestMessage, WsResumeMessage } from '@sluice/protocol';
 import type { RawData } from 'ws';
 import type { Caller } from '../../auth/key-ring.ts';
-import { CancelledError, InternalError, InvalidRequestError, toGatewayError, type GatewayError } from '../../errors/index.ts';
+import { CancelledError, InternalError, toGatewayError, type GatewayError } from '../../errors/index.ts';
 import type { GatewayContext } from '../../request/context.ts';
 import { createChatGeneration } from '../../request/start-chat.ts';
 import type { Generation } from '../../streams/generation.ts';
-import { apiOf, findStream, follow, isFullyRead, type FoundStream } from '../../request/resume.ts';
+import { apiOf, checkCursor, findStream, follow, isFullyRead, type FoundStream } from '../../request/resume.ts';
 import { DuplicateIdError, InvalidMessageError, TooManyStreamsError, UnsupportedFrameError, UnsupportedStreamApiError } from './errors.ts';
 import { acceptedFrame, errorFrame, PONG_FRAME } from './frames.ts';
 import { parseClientMessage } from './messages.ts';
@@ -110,9 +110,13 @@ export class MultiplexSession {
     let after = message.after;
     if (isFullyRead(found, after)) {
       after = (found.kind === 'live' ? found.generation.log.lastSeq : found.meta.lastSeq) - 1;
-    } else if (found.kind === 'live' && after > found.generation.log.lastSeq) {
-      this.#forget(stream);
-      return this.#refuse(message.id, new InvalidRequestError(`after: the stream has reached seq ${found.generation.log.lastSeq} only.`, 'after'));
+    } else {
+      try {
+        checkCursor(found, after);
+      } catch (error) {
+        this.#forget(stream);
+        return this.#refuse(message.id, toGatewayError(error, 0));
+      }
     }
     const streamId = found.kind === 'live' ? found.generation.id : found.meta.id;
     this.#channel.send(acceptedFrame(stream.idJson, streamId, this.#ctx.tokens.issue(streamId)));
