@@ -17,7 +17,8 @@ function sample(text: string, name: string): number {
 
 describe('GET /metrics', () => {
   test('counts settled streams, events, tokens, cost and failures', async () => {
-    const gateway = await startTestGateway({ providers: [{ id: 'sim', type: 'sim', price: { input: 1, output: 1 } }] });
+    // An alias makes `sim/x` a configured target, which is labelled by name.
+    const gateway = await startTestGateway({ providers: [{ id: 'sim', type: 'sim', price: { input: 1, output: 1 } }], models: [{ name: 'x', target: 'sim/x' }] });
     try {
       for (let i = 0; i < 3; i++) await readSse(await postChat(gateway, chatBody({ model: 'sim/x', stream: true, sim: { tokens: 10 } })));
       await readSse(await postChat(gateway, chatBody({ model: 'sim/x', stream: true, sim: { tokens: 10, fault: { dropAfter: 2 } } })));
@@ -64,5 +65,23 @@ describe('GET /metrics', () => {
     }
     const rows = new DatabaseSync(ledger).prepare('SELECT target, status FROM usage').all();
     assert.deepEqual(rows.map((row) => ({ ...row })), [{ target: 'up/acc-500', status: 'error' }]);
+  });
+
+  test('model names a client makes up do not grow the series: they collapse into <provider>/other', async () => {
+    const gateway = await startTestGateway({ models: [{ name: 'chat', target: 'sim/chat-model' }] });
+    try {
+      const before = (await (await fetch(`${gateway.url}/metrics`)).text()).length;
+      const made = Array.from({ length: 100 }, (_, i) => `sim/${String(i).padStart(3, '0')}-${'x'.repeat(200)}`);
+      for (const model of made) await readSse(await postChat(gateway, chatBody({ model, stream: true, sim: { tokens: 1 } })));
+      for (const model of ['chat', 'sim/chat-model']) await readSse(await postChat(gateway, chatBody({ model, stream: true, sim: { tokens: 1 } })));
+      const text = await (await fetch(`${gateway.url}/metrics`)).text();
+      assert.equal(sample(text, 'sluice_streams_total{status="done",model="sim/other"}'), 100);
+      assert.equal(sample(text, 'sluice_streams_total{status="done",model="chat"}'), 1, 'an alias keeps its name');
+      assert.equal(sample(text, 'sluice_streams_total{status="done",model="sim/chat-model"}'), 1, 'so does its target');
+      assert.ok(!text.includes('xxxxxxxxxx'), 'no made-up name is a label');
+      assert.ok(text.length < before + 2_000, `/metrics grew from ${before} to ${text.length} bytes`);
+    } finally {
+      await gateway.close();
+    }
   });
 });

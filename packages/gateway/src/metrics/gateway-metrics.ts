@@ -9,7 +9,13 @@ import type { StreamLogStore } from '../streams/store/types.ts';
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #streams = new Counter({ name: 'sluice_streams_total', help: 'Streams that ended, by status, model and the endpoint they came through.', labelNames: ['status', 'model', 'endpoint'], registers: [this.registry] });
+  readonly #modelLabel: (model: string) => string;
+  readonly #streams = new Counter({
+    name: 'sluice_streams_total',
+    help: 'Streams that ended, by status, model (configured aliases and their targets by name, any other model as <provider>/other) and the endpoint they came through.',
+    labelNames: ['status', 'model', 'endpoint'],
+    registers: [this.registry],
+  });
   readonly #events = new Counter({ name: 'sluice_stream_events_total', help: 'Numbered events streamed (chunks and ends).', registers: [this.registry] });
   readonly #tokens = new Counter({ name: 'sluice_tokens_total', help: 'Tokens billed, by kind.', labelNames: ['kind'], registers: [this.registry] });
   readonly #cost = new Counter({ name: 'sluice_cost_usd_total', help: 'US dollars billed.', registers: [this.registry] });
@@ -21,7 +27,9 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(ctx: { registry: StreamRegistry; store: StreamLogStore }) {
+  /** `modelLabel` maps the model a client asked for to a label from a bounded set. */
+  constructor(ctx: { registry: StreamRegistry; store: StreamLogStore; modelLabel: (model: string) => string }) {
+    this.#modelLabel = ctx.modelLabel;
     new Gauge({ name: 'sluice_streams_running', help: 'Streams running on this replica.', registers: [this.registry], collect() { this.set(ctx.registry.running); } });
     const store = ctx.store as { commandsSent?: number };
     if (store.commandsSent !== undefined) {
@@ -30,7 +38,7 @@ export class GatewayMetrics {
   }
 
   settled(settlement: Settlement): void {
-    this.#streams.inc({ status: settlement.status, model: settlement.model, endpoint: settlement.api });
+    this.#streams.inc({ status: settlement.status, model: this.#modelLabel(settlement.model), endpoint: settlement.api });
     this.#events.inc(settlement.events);
     this.#tokens.inc({ kind: 'prompt' }, settlement.usage.prompt_tokens);
     this.#tokens.inc({ kind: 'completion' }, settlement.usage.completion_tokens);

@@ -22,6 +22,8 @@ const FREE: ModelPrice = { input: 0, output: 0 };
 export class Router {
   readonly #providers: ReadonlyMap<string, Provider>;
   readonly #aliases = new Map<string, ModelAliasConfig>();
+  /** Every `<provider>/<model>` an alias names, as its target or a fallback. */
+  readonly #aliasTargets: ReadonlySet<string>;
   /** Each provider's own price, for models no alias prices. */
   readonly #providerPrices: ReadonlyMap<string, ModelPrice>;
   /** Resolved aliases; direct `<provider>/<model>` names are not cached, clients choose them freely. */
@@ -30,6 +32,7 @@ export class Router {
   constructor(config: SluiceConfig, providers: ReadonlyMap<string, Provider>) {
     this.#providers = providers;
     for (const alias of config.models) this.#aliases.set(alias.name, alias);
+    this.#aliasTargets = new Set(config.models.flatMap((alias) => [alias.target, ...(alias.fallbacks ?? [])]));
     this.#providerPrices = new Map(config.providers.flatMap((p) => (p.price === undefined ? [] : [[p.id, p.price] as const])));
   }
 
@@ -47,6 +50,17 @@ export class Router {
       this.#resolvedAliases.set(model, targets);
     }
     return targets;
+  }
+
+  /**
+   * The model as a metrics label, from a set the config bounds: an alias,
+   * or a target an alias names, is itself; any other `<provider>/<model>`
+   * a client chose is `<provider>/other`, so clients cannot grow the series.
+   */
+  metricLabel(model: string): string {
+    if (this.#aliases.has(model) || this.#aliasTargets.has(model)) return model;
+    const slash = model.indexOf('/');
+    return slash > 0 && this.#providers.has(model.slice(0, slash)) ? `${model.slice(0, slash)}/other` : 'other';
   }
 
   /** What `GET /v1/models` lists: the configured aliases (direct `<provider>/<model>` names are open-ended). */

@@ -93,19 +93,20 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
   const store = createStreamStore(config, logger);
   const usage = createUsageStore(config, logger);
   const registry = new StreamRegistry({ store, onSettled: (settlement) => settle(context, settlement) });
+  const router = new Router(config, providers);
   const context: GatewayContext = {
     config,
     logger,
     keys: new KeyRing(config.keys, env),
     providers,
-    router: new Router(config, providers),
+    router,
     retry: new RetryPolicy(config.retries),
     store,
     registry,
     tokens: new StreamTokens(env[config.streams.tokenSecretEnv]),
     keepalive: new KeepaliveTicker(config.streams.keepaliveMs),
     usage,
-    metrics: new GatewayMetrics({ registry, store }),
+    metrics: new GatewayMetrics({ registry, store, modelLabel: (model) => router.metricLabel(model) }),
   };
   return context;
 }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toGatewayError, type GatewayError } from '../errors/index.ts';
 import { retryAfterHeader } from '../errors/retry-after.ts';
 import type { GatewayContext } from '../request/context.ts';
-import { logError } from '../request/log-error.ts';
+import { logError, redactUrl } from '../request/log-error.ts';
 
 /** An API's error body for a gateway error. */
 export type ErrorShape = (error: GatewayError) => unknown;
@@ -22,7 +22,7 @@ interface ErrorHandlerHost {
 export function installErrorHandler(ctx: GatewayContext, scope: ErrorHandlerHost, shape: ErrorShape = openAiShape): void {
   scope.setErrorHandler((thrown, request, reply) => {
     const error = toGatewayError(thrown, ctx.config.server.bodyLimitBytes);
-    logError(ctx, error, { method: request.method, url: request.url });
+    logError(ctx, error, { method: request.method, url: redactUrl(request.url) });
     const retryAfter = retryAfterHeader(error);
     if (retryAfter !== undefined) void reply.header('retry-after', retryAfter);
     void reply.code(error.status).send(shape(error));
