@@ -36,7 +36,8 @@ describe('an upstream that stalls', () => {
       assert.equal(last?.event, 'error');
       assert.equal((JSON.parse(last?.data ?? '{}') as { error: { code: string } }).error.code, 'upstream_timeout');
       assert.equal(textOf(sse.data.slice(0, -1)), simText({ ...chatBody({ sim: { tokens: 3 } }), model: 'm' } as never), 'the tokens before the stall arrived');
-      assert.ok(elapsed >= IDLE_MS && elapsed < IDLE_MS + 2000, `ended after ${elapsed.toFixed(0)} ms`);
+      // undici times bodies on a coarse clock (about half a second per tick), and the machine may be busy.
+      assert.ok(elapsed >= IDLE_MS && elapsed < IDLE_MS + 5000, `ended after ${elapsed.toFixed(0)} ms`);
       if (aborted !== null) assert.equal((await aborted).tokensSent, 3, 'the upstream request was aborted');
     });
 
