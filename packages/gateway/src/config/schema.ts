@@ -20,8 +20,13 @@ const server = z.strictObject({
   http2: z.union([z.literal(false), z.literal('h2c')]).default(false),
   tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
   bodyLimitBytes: z.number().int().positive().default(16 * 1024 * 1024),
-  /** Browser origins allowed to call the gateway; `[]` turns CORS off. */
-  corsOrigins: z.array(z.string()).default(['*']),
+  /** A request, headers and body, must arrive within this (120 s: a 16 MiB body at about 1.2 Mbit/s). */
+  requestTimeoutMs: z.number().int().positive().default(120_000),
+  /**
+   * Browser origins allowed to call the gateway (`*`, an origin, or `http://host:*` for any port).
+   * Default: loopback pages only without keys, any page with keys.
+   */
+  corsOrigins: z.array(z.string()).optional(),
 });
 
 const streams = z.strictObject({

@@ -46,6 +46,27 @@ export class InvalidRequestError extends GatewayError {
   }
 }
 
+/** Refused at the HTTP layer, before any route: malformed, too slow, headers too large, an expectation not met. */
+export class HttpRequestError extends GatewayError {
+  constructor(status: number, code: string, message: string) {
+    super(status, code, 'invalid_request_error', message, false);
+  }
+}
+
+/** A browser page whose origin is not in `server.corsOrigins` called the gateway (or opened a socket). */
+export class OriginNotAllowedError extends GatewayError {
+  constructor(origin: string) {
+    super(403, ErrorCodes.originNotAllowed, 'permission_error', `Requests from pages at ${JSON.stringify(origin.slice(0, 200))} are not allowed; add the origin to server.corsOrigins.`, false);
+  }
+}
+
+/** A keyless gateway answers only to loopback names: anything else may be a DNS-rebinding page. */
+export class HostNotAllowedError extends GatewayError {
+  constructor(host: string) {
+    super(403, ErrorCodes.hostNotAllowed, 'permission_error', `Host ${JSON.stringify(host.slice(0, 200))} is not a loopback name; a gateway without keys answers only to localhost, 127.0.0.1 or [::1].`, false);
+  }
+}
+
 export class AuthenticationError extends GatewayError {
   constructor(message = 'Invalid or missing API key. Pass it as "Authorization: Bearer <key>".') {
     super(401, ErrorCodes.invalidApiKey, 'authentication_error', message, false);

@@ -1,7 +1,10 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../request/context.ts';
 import { installCors } from './cors.ts';
-import { installErrorHandler } from '../transports/error-reply.ts';
+import { errorReply, installErrorHandler } from '../transports/error-reply.ts';
+import { onClientError, onUnmetExpectation } from '../edge/client-errors.ts';
+import { applyRequestDeadline } from '../edge/request-deadline.ts';
+import { installRequestGuard, requestGuardFor } from '../edge/request-guard.ts';
 import type { ProtocolOptions } from '../config/http-protocol.ts';
 import { registerMetricsRoute } from './metrics-route.ts';
 import { registerInfoRoutes } from './routes.ts';
@@ -27,11 +30,19 @@ export function createHttpApp(ctx: GatewayContext, protocol: ProtocolOptions = {
     bodyLimit: ctx.config.server.bodyLimitBytes,
     return503OnClosing: true,
     keepAliveTimeout: 65_000,
-  });
-  // Accept JSON whatever the Content-Type says (curl -d sends form-urlencoded), with the same poisoning guards.
+    // Requests Node cannot parse (or that take too long) get their error in the OpenAI shape too.
+    clientErrorHandler: onClientError,
+  }, errorReply(ctx));
+  // Accept JSON whatever the Content-Type says (curl -d sends form-urlencoded, a browser's fetch of a
+  // string sends text/plain, whose own parser would otherwise win), with the same poisoning guards.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));
   installErrorHandler(ctx, app);
-  installCors(app, ctx.config.server.corsOrigins);
+  applyRequestDeadline(app, ctx.config.server.requestTimeoutMs);
+  app.server.on('checkExpectation', onUnmetExpectation);
+  const guard = requestGuardFor(ctx, app.server);
+  installRequestGuard(app, guard);
+  installCors(app, guard.origins);
   registerInfoRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerChatRoute(app, ctx);
@@ -49,6 +60,7 @@ interface CommonOptions {
   bodyLimit: number;
   return503OnClosing: boolean;
   keepAliveTimeout: number;
+  clientErrorHandler: typeof onClientError;
 }
 
 /**
@@ -57,9 +69,11 @@ interface CommonOptions {
  * which have every member they use (headers, writeHead, write, end,
  * flushHeaders, 'drain', 'close'), hence the one cast.
  */
-function fastifyFor(protocol: ProtocolOptions, options: CommonOptions): FastifyInstance {
-  if (protocol.https !== undefined) return Fastify({ ...options, http2: true, https: protocol.https }) as unknown as FastifyInstance;
-  if (protocol.http2) return Fastify({ ...options, http2: true }) as unknown as FastifyInstance;
+function fastifyFor(protocol: ProtocolOptions, options: CommonOptions, frameworkErrors: ReturnType<typeof errorReply>): FastifyInstance {
+  // Bad URLs and the like get the one error shape; the handler is typed for HTTP/1.1's request, like the routes.
+  const http2 = { ...options, http2: true as const, frameworkErrors: frameworkErrors as never };
+  if (protocol.https !== undefined) return Fastify({ ...http2, https: protocol.https }) as unknown as FastifyInstance;
+  if (protocol.http2) return Fastify(http2) as unknown as FastifyInstance;
   // HTTP/2 servers close their idle sessions themselves; HTTP/1.1 keep-alive connections need telling.
-  return Fastify({ ...options, forceCloseConnections: 'idle' });
+  return Fastify({ ...options, frameworkErrors, forceCloseConnections: 'idle' });
 }

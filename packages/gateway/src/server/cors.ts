@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Headers } from '@sluice/protocol';
+import type { OriginPolicy } from '../edge/origin-policy.ts';
 
 // Anthropic's browser clients send their key as `x-api-key`, with their version and beta headers.
 const ALLOWED_HEADERS = ['authorization', 'content-type', Headers.resumable, Headers.streamToken, Headers.lastEventId, 'x-api-key', 'anthropic-version', 'anthropic-beta', 'anthropic-dangerous-direct-browser-access'].join(', ');
@@ -9,17 +10,15 @@ const EXPOSED_HEADERS = [Headers.streamId, Headers.streamToken, 'retry-after'].j
  * CORS for browser apps that call the gateway from their own origin. Keys
  * travel in headers, never cookies, so allowing an origin grants it nothing
  * a key would not. Headers are set on the raw response so that hijacked
- * streaming responses carry them too.
+ * streaming responses carry them too. Pages from other origins never get
+ * this far: the request guard refuses them.
  */
-export function installCors(app: FastifyInstance, origins: readonly string[]): void {
-  if (origins.length === 0) return;
-  const any = origins.includes('*');
-  const allowed = new Set(origins);
+export function installCors(app: FastifyInstance, origins: OriginPolicy): void {
   app.addHook('onRequest', async (request, reply) => {
     const origin = request.headers.origin;
-    if (origin === undefined || !(any || allowed.has(origin))) return;
-    reply.raw.setHeader('access-control-allow-origin', any ? '*' : origin);
-    if (!any) reply.raw.setHeader('vary', 'origin');
+    if (origin === undefined) return;
+    reply.raw.setHeader('access-control-allow-origin', origins.any ? '*' : origin);
+    if (!origins.any) reply.raw.setHeader('vary', 'origin');
     reply.raw.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
     if (request.method === 'OPTIONS') {
       reply.raw.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');

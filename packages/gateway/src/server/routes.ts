@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { InvalidRequestError } from '../errors/index.ts';
 import type { GatewayContext } from '../request/context.ts';
+import { requireKey } from '../edge/require-key.ts';
 
 /** `GET /v1/models`, `GET /healthz`, `GET /readyz`, and the OpenAI-shaped 404. */
 export function registerInfoRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get('/v1/models', async (request) => {
-    ctx.keys.authenticate(request.headers.authorization);
+  app.get('/v1/models', { onRequest: requireKey(ctx.keys) }, async () => {
     return { object: 'list', data: ctx.router.list() };
   });
   app.get('/healthz', async () => ({ status: 'ok' }));

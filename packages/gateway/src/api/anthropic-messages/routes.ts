@@ -6,6 +6,7 @@ import type { GatewayContext } from '../../request/context.ts';
 import { createGeneration } from '../../request/start-chat.ts';
 import type { StreamEncoding } from '../../streams/event-encoder.ts';
 import { installErrorHandler } from '../../transports/error-reply.ts';
+import { callerOf, requireCaller } from '../../edge/require-key.ts';
 import { wantsResumable } from '../../transports/sse/chat-route.ts';
 import { readWhole, streamAsSse } from '../../transports/sse/serve-generation.ts';
 import { messagesError } from './errors.ts';
@@ -27,8 +28,11 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
   void app.register(async (scope) => {
     installErrorHandler(ctx, scope, messagesError);
 
-    scope.post('/v1/messages', async (request, reply) => {
-      const caller = messagesCaller(ctx, request);
+    // The key is checked as the headers arrive, before the body is read.
+    const requireMessagesKey = requireCaller((request) => messagesCaller(ctx, request));
+
+    scope.post('/v1/messages', { onRequest: requireMessagesKey }, async (request, reply) => {
+      const caller = callerOf(request);
       const chat = toChatRequest(parseMessagesRequest(request.body));
       const generation = createGeneration(ctx, caller, chat, { resumable: wantsResumable(request), encoding: messagesEncoding(chat) });
       if (chat.stream === true) return streamAsSse(ctx, generation, reply, messagesSse);
@@ -37,8 +41,7 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
       return collector.message();
     });
 
-    scope.post('/v1/messages/count_tokens', async (request) => {
-      messagesCaller(ctx, request);
+    scope.post('/v1/messages/count_tokens', { onRequest: requireMessagesKey }, async (request) => {
       const chat = toChatRequest(parseMessagesRequest(request.body, countTokensRequest));
       const [target] = ctx.router.resolve(chat.model);
       const signal = AbortSignal.timeout(30_000);

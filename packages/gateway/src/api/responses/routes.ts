@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Caller } from '../../auth/key-ring.ts';
 import { StreamNotFoundError } from '../../errors/index.ts';
 import type { GatewayContext } from '../../request/context.ts';
-import { apiOf, findStream, isFullyRead, type FoundStream } from '../../request/resume.ts';
+import { apiOf, checkCursor, findStream, isFullyRead, type FoundStream } from '../../request/resume.ts';
+import { callerOf, requireKey } from '../../edge/require-key.ts';
 import { createGeneration } from '../../request/start-chat.ts';
 import type { Generation } from '../../streams/generation.ts';
 import { wantsResumable } from '../../transports/sse/chat-route.ts';
@@ -30,8 +31,8 @@ interface ResponseRoute {
  * and `DELETE /v1/responses/{id}`. Errors have OpenAI's shape.
  */
 export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.post('/v1/responses', async (request, reply) => {
-    const caller = ctx.keys.authenticate(request.headers.authorization);
+  app.post('/v1/responses', { onRequest: requireKey(ctx.keys) }, async (request, reply) => {
+    const caller = callerOf(request);
     const parsed = parseResponsesRequest(request.body);
     const previous = parsed.previous_response_id == null ? [] : await previousConversation(ctx.store, caller, parsed.previous_response_id);
     const conversation = conversationOf(parsed, previous);
@@ -50,8 +51,8 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     return collector.response();
   });
 
-  app.get<ResponseRoute>('/v1/responses/:id', async (request, reply) => {
-    const caller = ctx.keys.authenticate(request.headers.authorization);
+  app.get<ResponseRoute>('/v1/responses/:id', { onRequest: requireKey(ctx.keys) }, async (request, reply) => {
+    const caller = callerOf(request);
     if (request.query.stream !== 'true') return (await loadResponse(ctx.store, caller, request.params.id)).response;
     const found = await responseStream(ctx, caller, request.params.id);
     // `starting_after` counts OpenAI's sequence numbers, which are the log's seq less one.
@@ -59,11 +60,12 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     let after = Number.isInteger(startingAfter) && startingAfter >= 0 ? startingAfter + 1 : 0;
     // A reader that has everything, the end included, gets the end again rather than a stream that never ends.
     if (isFullyRead(found, after)) after = (found.kind === 'live' ? found.generation.log.lastSeq : found.meta.lastSeq) - 1;
+    else checkCursor(found, after);
     followAsSse(ctx, reply, found, after, responsesSse);
   });
 
-  app.delete<ResponseRoute>('/v1/responses/:id', async (request) => {
-    const caller = ctx.keys.authenticate(request.headers.authorization);
+  app.delete<ResponseRoute>('/v1/responses/:id', { onRequest: requireKey(ctx.keys) }, async (request) => {
+    const caller = callerOf(request);
     await deleteResponse(ctx.store, caller, request.params.id);
     return { id: request.params.id, object: 'response.deleted', deleted: true };
   });

@@ -5,6 +5,7 @@ import { createChatGeneration } from '../../request/start-chat.ts';
 import { CompletionCollector } from '../completion-collector.ts';
 import { readWhole, streamAsSse } from './serve-generation.ts';
 import { chatSse } from './sse-dialect.ts';
+import { callerOf, requireKey } from '../../edge/require-key.ts';
 
 /** `x-sluice-resumable: 1` (or `true`) asks for a stream that outlives its connection. */
 export function wantsResumable(request: FastifyRequest): boolean {
@@ -14,8 +15,8 @@ export function wantsResumable(request: FastifyRequest): boolean {
 
 /** `POST /v1/chat/completions`: OpenAI's endpoint, streaming as SSE or answering one JSON completion. */
 export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): void {
-  app.post('/v1/chat/completions', async (request, reply) => {
-    const caller = ctx.keys.authenticate(request.headers.authorization);
+  app.post('/v1/chat/completions', { onRequest: requireKey(ctx.keys) }, async (request, reply) => {
+    const caller = callerOf(request);
     const generation = createChatGeneration(ctx, caller, request.body, { resumable: wantsResumable(request) });
     if (generation.options.request.stream === true) return streamAsSse(ctx, generation, reply, chatSse);
     const collector = new CompletionCollector();

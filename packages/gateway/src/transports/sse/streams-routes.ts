@@ -11,6 +11,7 @@ import type { SseDialect } from './sse-dialect.ts';
 
 /** Each inbound API's SSE dialect: a stream resumes in the format it started in. */
 export type SseDialects = Readonly<Record<StreamApi, SseDialect>>;
+import { callerOf, requireKey } from '../../edge/require-key.ts';
 
 interface StreamRequest {
   Params: { id: string };
@@ -40,8 +41,8 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: GatewayContext, 
     return reply.code(204).send();
   });
 
-  app.post('/v1/streams', async (request, reply) => {
-    const caller = ctx.keys.authenticate(request.headers.authorization);
+  app.post('/v1/streams', { onRequest: requireKey(ctx.keys) }, async (request, reply) => {
+    const caller = callerOf(request);
     const body = typeof request.body === 'object' && request.body !== null ? { ...request.body, stream: true } : request.body;
     const generation = createChatGeneration(ctx, caller, body, { resumable: true });
     generation.start();

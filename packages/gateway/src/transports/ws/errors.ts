@@ -49,13 +49,6 @@ export class UpgradeRequiredError extends GatewayError {
   }
 }
 
-/** A browser page whose origin is not in `server.corsOrigins` tried to open a socket. */
-export class OriginNotAllowedError extends GatewayError {
-  constructor(origin: string) {
-    super(403, ErrorCodes.originNotAllowed, 'permission_error', `WebSocket connections from ${origin} are not allowed; add the origin to server.corsOrigins.`, false);
-  }
-}
-
 /** An upgrade request for a path that has no WebSocket. */
 export class NoWebSocketHereError extends GatewayError {
   constructor(path: string, wsPath: string) {

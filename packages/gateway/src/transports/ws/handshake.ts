@@ -1,10 +1,9 @@
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Paths, WS_BEARER_PREFIX, WS_SUBPROTOCOL } from '@sluice/protocol';
 import type { Caller, KeyRing } from '../../auth/key-ring.ts';
-import { retryAfterHeader } from '../../errors/retry-after.ts';
 import type { GatewayError } from '../../errors/index.ts';
-import { OriginNotAllowedError } from './errors.ts';
+import { rawErrorResponse } from '../../edge/raw-response.ts';
 
 /** Where the WebSocket endpoint is. */
 export const WS_PATH = `/v1${Paths.chatStream}`;
@@ -45,34 +44,13 @@ export function chooseSubprotocol(offered: ReadonlySet<string>): string | false 
   return false;
 }
 
-/**
- * Browsers do not apply CORS to WebSocket, so the server checks the page's
- * `Origin` against the same list CORS uses; clients that are not browsers
- * send no Origin and are not concerned.
- */
-export function checkOrigin(origins: readonly string[], req: IncomingMessage): void {
-  const origin = req.headers.origin;
-  if (origin === undefined || origins.includes('*') || origins.includes(origin)) return;
-  throw new OriginNotAllowedError(origin);
-}
-
 /** Only WebSocket upgrades are taken over; any other `Upgrade` (such as `h2c`) is served as a plain request. */
 export function isWebSocketUpgrade(req: IncomingMessage): boolean {
   return req.headers.upgrade?.toLowerCase() === 'websocket';
 }
 
 /** Answer an upgrade request with an HTTP error in the OpenAI shape, before any WebSocket exists. */
-export function refuseUpgrade(socket: Duplex, error: GatewayError): void {
+export function refuseUpgrade(socket: Duplex, error: GatewayError, headers: Record<string, string> = {}): void {
   if (!socket.writable) return void socket.destroy();
-  const body = JSON.stringify(error.toWire());
-  const lines = [
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}`,
-    'Content-Type: application/json',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    'Connection: close',
-  ];
-  if (error.status === 401) lines.push('WWW-Authenticate: Bearer');
-  const retryAfter = retryAfterHeader(error);
-  if (retryAfter !== undefined) lines.push(`Retry-After: ${retryAfter}`);
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  socket.end(rawErrorResponse(error, headers));
 }

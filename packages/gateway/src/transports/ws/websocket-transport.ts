@@ -4,12 +4,14 @@ import { WS_SUBPROTOCOL, WsCloseCodes } from '@sluice/protocol';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Caller } from '../../auth/key-ring.ts';
-import { InvalidRequestError, ShuttingDownError, toGatewayError } from '../../errors/index.ts';
+import { ErrorCodes } from '@sluice/protocol';
+import { HttpRequestError, InvalidRequestError, ShuttingDownError, toGatewayError } from '../../errors/index.ts';
+import { requestGuardFor } from '../../edge/request-guard.ts';
 import type { GatewayContext } from '../../request/context.ts';
 import { httpProtocolOf } from '../../config/http-protocol.ts';
 import { KeepaliveTicker } from '../../streams/keepalive.ts';
 import { NoWebSocketHereError } from './errors.ts';
-import { WS_PATH, authenticateUpgrade, checkOrigin, chooseSubprotocol, isWebSocketUpgrade, offeredSubprotocols, refuseUpgrade } from './handshake.ts';
+import { WS_PATH, authenticateUpgrade, chooseSubprotocol, isWebSocketUpgrade, offeredSubprotocols, refuseUpgrade } from './handshake.ts';
 import { MultiplexSession } from './multiplex-session.ts';
 import { PlainSession } from './plain-session.ts';
 import { SocketChannel } from './socket-channel.ts';
@@ -46,6 +48,13 @@ export function registerWebSocketTransport(app: FastifyInstance, ctx: GatewayCon
   });
   const heartbeat = new KeepaliveTicker(ctx.config.ws.heartbeatMs);
   const open = new Set<SocketChannel>();
+  const guard = requestGuardFor(ctx, app.server);
+  // A handshake `ws` finds malformed (a bad key, version or subprotocol list) is refused in the OpenAI shape too.
+  wss.on('wsClientError', (error: Error, socket: Duplex, req: IncomingMessage) => {
+    socket.on('error', () => {});
+    const version = req.headers['sec-websocket-version'];
+    refuseUpgrade(socket, new InvalidRequestError(`${error.message}.`), version === '13' || version === '8' ? {} : { 'Sec-WebSocket-Version': '13, 8' });
+  });
 
   const serve = (ws: WebSocket, socket: Duplex, req: IncomingMessage, caller: Caller) => {
     const channel = new SocketChannel(ws, socket, ctx.config.ws.highWaterMarkBytes);
@@ -77,14 +86,16 @@ export function registerWebSocketTransport(app: FastifyInstance, ctx: GatewayCon
       if (new URL(req.url ?? '/', 'http://localhost').pathname !== WS_PATH) {
         throw new NoWebSocketHereError(req.url ?? '/', WS_PATH);
       }
+      if (req.method !== 'GET') throw new HttpRequestError(405, ErrorCodes.methodNotAllowed, `A WebSocket upgrade is a GET, not ${req.method}.`);
       if (!ctx.registry.accepting) throw new ShuttingDownError();
-      checkOrigin(ctx.config.server.corsOrigins, req);
+      // Browsers do not apply CORS to WebSocket: the same Host and Origin rules as HTTP, checked here.
+      guard.check({ host: req.headers.host, origin: req.headers.origin, httpVersion: req.httpVersion, tls: 'encrypted' in socket });
       const caller = authenticateUpgrade(ctx.keys, req, offeredSubprotocols(req.headers['sec-websocket-protocol']));
       wss.handleUpgrade(req, socket, head, (ws) => serve(ws, socket, req, caller));
     } catch (thrown) {
       const error = toGatewayError(thrown, ctx.config.server.bodyLimitBytes);
       socket.on('error', () => {});
-      refuseUpgrade(socket, error);
+      refuseUpgrade(socket, error, error.status === 405 ? { Allow: 'GET' } : {});
     }
   });
 
