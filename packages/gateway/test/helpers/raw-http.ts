@@ -27,7 +27,10 @@ export function rawHttp(port: number, parts: (string | Buffer)[], options: { del
     let firstByteAt: number | null = null;
     let startedAt = 0;
     let closed = false;
+    let finished = false;
     const finish = () => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       const raw = Buffer.concat(chunks).toString('latin1');
       socket.destroy();
@@ -48,7 +51,7 @@ export function rawHttp(port: number, parts: (string | Buffer)[], options: { del
       startedAt = performance.now();
       for (const [i, part] of parts.entries()) {
         if (i > 0 && options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
-        if (socket.destroyed) return;
+        if (finished || socket.destroyed) return;
         socket.write(part);
       }
     });

@@ -1,0 +1,88 @@
+/**
+ * What every fuzz case is held to, whatever it sent: the gateway answered
+ * client input with a 4xx in the OpenAI error shape (never a 5xx), it still
+ * serves a normal request within 2 s, and nothing is left behind: no open
+ * connection to the gateway, no running stream (each holds an upstream
+ * request), no descriptor of this process beyond what it had before.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import fc from 'fast-check';
+import type { RunningGateway, SluiceConfigInput } from '@sluice/gateway';
+import { startTestGateway } from '../helpers/gateway.ts';
+import { rawHttp, wireErrorOf, type RawAnswer } from '../helpers/raw-http.ts';
+
+/** The seed of every fuzz run: fixed, so a failure replays; `FUZZ_SEED=<n>` explores others. */
+export const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);
+
+/**
+ * fast-check settings for a suite: seeded, a fixed number of cases (chosen
+ * so the whole fuzz suite takes about a minute on two cores), and the first
+ * failure reported as it is found.
+ */
+export function runs(numRuns: number): fc.Parameters<unknown> {
+  return { seed: SEED, numRuns, endOnFailure: true };
+}
+
+export const LIMIT_BYTES = 256 * 1024;
+export const REQUEST_TIMEOUT_MS = 800;
+
+/** A small gateway for abuse: a low body limit, a short request deadline, streams that do not linger. */
+export function startFuzzGateway(config: SluiceConfigInput = {}): Promise<RunningGateway> {
+  return startTestGateway({
+    ...config,
+    server: { bodyLimitBytes: LIMIT_BYTES, requestTimeoutMs: REQUEST_TIMEOUT_MS, ...config.server },
+    streams: { lingerMs: 0, ...config.streams },
+  });
+}
+
+export function portOf(gateway: RunningGateway): number {
+  return Number(new URL(gateway.url).port);
+}
+
+/** Open file descriptors of this process (the gateway runs in it). */
+export function descriptors(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/** Client input got no 5xx, and an error status comes in the OpenAI shape. */
+export function assertClientAnswer(answer: RawAnswer, what: string): void {
+  if (answer.status === null) return;
+  assert.ok(answer.status < 500, `${what}: answered ${answer.status}: ${answer.raw.slice(0, 300)}`);
+  if (answer.status >= 400) assert.ok(wireErrorOf(answer), `${what}: a ${answer.status} without the OpenAI error shape: ${answer.raw.slice(0, 300)}`);
+}
+
+/** The gateway serves a plain chat request, on a connection of its own, within 2 s. */
+export async function assertServes(gateway: RunningGateway): Promise<void> {
+  const port = portOf(gateway);
+  const body = JSON.stringify({ model: 'sim/probe', messages: [{ role: 'user', content: 'still there?' }], sim: { tokens: 2 } });
+  const started = performance.now();
+  const answer = await rawHttp(port, [`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`], { waitMs: 2_000 });
+  const elapsed = performance.now() - started;
+  assert.equal(answer.status, 200, `a normal request after the case: ${answer.raw.slice(0, 200) || 'no answer'}`);
+  assert.ok(elapsed < 2_000, `a normal request took ${elapsed.toFixed(0)} ms`);
+}
+
+/** Nothing the case opened is still open: connections, running streams, descriptors (waiting up to 2 s for closes to land). */
+export async function assertNothingLeft(gateway: RunningGateway, baselineDescriptors: number): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  let state = { connections: -1, running: -1, descriptors: -1 };
+  for (;;) {
+    state = { connections: await connections(gateway), running: gateway.context.registry.running, descriptors: descriptors() };
+    if (state.connections === 0 && state.running === 0 && state.descriptors <= baselineDescriptors) return;
+    if (Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.fail(`left behind after the case: ${JSON.stringify(state)} (descriptors before: ${baselineDescriptors})`);
+}
+
+function connections(gateway: RunningGateway): Promise<number> {
+  return new Promise((resolve, reject) => gateway.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+}
+
+/** One case's aftermath, checked in full. */
+export async function assertHealthy(gateway: RunningGateway, baselineDescriptors: number): Promise<void> {
+  await assertNothingLeft(gateway, baselineDescriptors);
+  await assertServes(gateway);
+  await assertNothingLeft(gateway, baselineDescriptors);
+}

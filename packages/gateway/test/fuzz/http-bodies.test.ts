@@ -1,0 +1,40 @@
+/**
+ * Mutated chat bodies over HTTP: every one is answered with a status below
+ * 500 (a 4xx in the OpenAI shape when it is refused, and a 4xx whenever it
+ * had to be), and the gateway is left as it was.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import fc from 'fast-check';
+import type { RunningGateway } from '@sluice/gateway';
+import { rawHttp } from '../helpers/raw-http.ts';
+import { fuzzBody } from './bodies.ts';
+import { assertClientAnswer, assertHealthy, descriptors, portOf, runs, SEED, startFuzzGateway } from './harness.ts';
+
+const CONTENT_TYPES = ['application/json', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', null];
+const PATHS = ['/v1/chat/completions', '/v1/streams'];
+
+let gateway: RunningGateway;
+let baseline: number;
+before(async () => {
+  gateway = await startFuzzGateway();
+  await assertHealthy(gateway, Infinity);
+  baseline = descriptors() + 2;
+});
+after(() => gateway.close());
+
+test(`chat bodies, mutated (seed ${SEED})`, async () => {
+  const port = portOf(gateway);
+  await fc.assert(
+    fc.asyncProperty(fuzzBody, fc.constantFrom(...CONTENT_TYPES), fc.constantFrom(...PATHS), async (body, type, path) => {
+      const head = [`POST ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, `Content-Length: ${body.bytes.length}`, 'Connection: close', ...(type === null ? [] : [`Content-Type: ${type}`])];
+      const answer = await rawHttp(port, [Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), body.bytes])], { waitMs: 5_000 });
+      const what = `${path} (${type}): ${body.what}`;
+      assert.ok(answer.status !== null, `${what}: no answer`);
+      assertClientAnswer(answer, what);
+      if (body.invalid) assert.ok(answer.status >= 400 && answer.status < 500, `${what}: must be refused, got ${answer.status}`);
+      await assertHealthy(gateway, baseline);
+    }),
+    runs(300),
+  );
+});
