@@ -19,8 +19,9 @@ const FIELDS = ['model', 'messages', 'stream', 'stream_options', 'max_tokens', '
 const MESSAGE_FIELDS = ['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'extra'];
 const PLACEHOLDER = '"__FUZZ_VALUE__"';
 
+/** A valid body; streaming ones go to the HTTP upstream, the others to the in-process simulator. */
 function base(stream: boolean): Record<string, unknown> {
-  return { model: 'sim/fuzz', messages: [{ role: 'user', content: 'Tell me about rivers.' }], stream, sim: { tokens: 3 } };
+  return { model: stream ? 'up/fuzz' : 'sim/fuzz', messages: [{ role: 'user', content: 'Tell me about rivers.' }], stream, sim: { tokens: 3 } };
 }
 
 /** A body whose `field` (top level or on the first message) holds the JSON text `valueJson`. */

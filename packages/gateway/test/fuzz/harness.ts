@@ -3,13 +3,14 @@
  * client input with a 4xx in the OpenAI error shape (never a 5xx), it still
  * serves a normal request within 2 s, and nothing is left behind: no open
  * connection to the gateway, no running stream (each holds an upstream
- * request), no descriptor of this process beyond what it had before.
+ * request), no more idle upstream connections than a pool keeps, no
+ * descriptor of this process beyond what it had before.
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
-import type { RunningGateway, SluiceConfigInput } from '@sluice/gateway';
-import { startTestGateway } from '../helpers/gateway.ts';
+import { startSimServer, type RunningGateway, type SimServer, type SluiceConfigInput } from '@sluice/gateway';
+import { startTestGateway, upstreamProvider } from '../helpers/gateway.ts';
 import { rawHttp, wireErrorOf, type RawAnswer } from '../helpers/raw-http.ts';
 
 /** The seed of every fuzz run: fixed, so a failure replays; `FUZZ_SEED=<n>` explores others. */
@@ -27,12 +28,31 @@ export function runs(numRuns: number): fc.Parameters<unknown> {
 export const LIMIT_BYTES = 256 * 1024;
 export const REQUEST_TIMEOUT_MS = 800;
 
-/** A small gateway for abuse: a low body limit, a short request deadline, streams that do not linger. */
-export function startFuzzGateway(config: SluiceConfigInput = {}): Promise<RunningGateway> {
-  return startTestGateway({
+/** Idle keep-alive connections the gateway may keep to the upstream; more would be connections left behind. */
+const UPSTREAM_IDLE_BOUND = 8;
+
+/** The fuzzed gateway, and the HTTP upstream behind its `up` provider. */
+let upstream: SimServer | undefined;
+
+/**
+ * A small gateway for abuse: a low body limit, a short request deadline,
+ * streams that do not linger; `sim/…` models run in process, `up/…` ones
+ * go over HTTP to a real upstream, whose connections are watched too.
+ */
+export async function startFuzzGateway(config: SluiceConfigInput = {}): Promise<RunningGateway & { stop(): Promise<void> }> {
+  upstream = await startSimServer();
+  const gateway = await startTestGateway({
     ...config,
+    providers: [upstreamProvider('up', upstream.baseURL)],
     server: { bodyLimitBytes: LIMIT_BYTES, requestTimeoutMs: REQUEST_TIMEOUT_MS, ...config.server },
     streams: { lingerMs: 0, ...config.streams },
+  });
+  const sim = upstream;
+  return Object.assign(gateway, {
+    stop: async () => {
+      await gateway.close();
+      await sim.close();
+    },
   });
 }
 
@@ -66,10 +86,12 @@ export async function assertServes(gateway: RunningGateway): Promise<void> {
 /** Nothing the case opened is still open: connections, running streams, descriptors (waiting up to 2 s for closes to land). */
 export async function assertNothingLeft(gateway: RunningGateway, baselineDescriptors: number): Promise<void> {
   const deadline = Date.now() + 2_000;
-  let state = { connections: -1, running: -1, descriptors: -1 };
+  let state = { connections: -1, running: -1, upstream: -1, descriptors: -1 };
   for (;;) {
-    state = { connections: await connections(gateway), running: gateway.context.registry.running, descriptors: descriptors() };
-    if (state.connections === 0 && state.running === 0 && state.descriptors <= baselineDescriptors) return;
+    // No running stream means no upstream request in flight: each belongs to one.
+    state = { connections: await connections(gateway), running: gateway.context.registry.running, upstream: (await upstream?.connections()) ?? 0, descriptors: descriptors() };
+    // An idle upstream connection is two descriptors here: the gateway's end and the upstream's.
+    if (state.connections === 0 && state.running === 0 && state.upstream <= UPSTREAM_IDLE_BOUND && state.descriptors <= baselineDescriptors + 2 * state.upstream) return;
     if (Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import type { RunningGateway } from '@sluice/gateway';
 import { rawHttp } from '../helpers/raw-http.ts';
 import { fuzzBody } from './bodies.ts';
 import { assertClientAnswer, assertHealthy, descriptors, portOf, runs, SEED, startFuzzGateway } from './harness.ts';
@@ -14,14 +13,14 @@ import { assertClientAnswer, assertHealthy, descriptors, portOf, runs, SEED, sta
 const CONTENT_TYPES = ['application/json', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', null];
 const PATHS = ['/v1/chat/completions', '/v1/streams'];
 
-let gateway: RunningGateway;
+let gateway: Awaited<ReturnType<typeof startFuzzGateway>>;
 let baseline: number;
 before(async () => {
   gateway = await startFuzzGateway();
   await assertHealthy(gateway, Infinity);
   baseline = descriptors() + 2;
 });
-after(() => gateway.close());
+after(() => gateway.stop());
 
 test(`chat bodies, mutated (seed ${SEED})`, async () => {
   const port = portOf(gateway);
@@ -35,6 +34,6 @@ test(`chat bodies, mutated (seed ${SEED})`, async () => {
       if (body.invalid) assert.ok(answer.status >= 400 && answer.status < 500, `${what}: must be refused, got ${answer.status}`);
       await assertHealthy(gateway, baseline);
     }),
-    runs(300),
+    runs(500),
   );
 });

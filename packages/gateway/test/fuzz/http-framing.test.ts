@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import type { RunningGateway } from '@sluice/gateway';
 import { rawHttp, responseComplete } from '../helpers/raw-http.ts';
 import { assertClientAnswer, assertHealthy, descriptors, portOf, REQUEST_TIMEOUT_MS, runs, SEED, startFuzzGateway } from './harness.ts';
 
-let gateway: RunningGateway;
+let gateway: Awaited<ReturnType<typeof startFuzzGateway>>;
 let port: number;
 let baseline: number;
 before(async () => {
@@ -20,7 +19,7 @@ before(async () => {
   await assertHealthy(gateway, Infinity);
   baseline = descriptors() + 2;
 });
-after(() => gateway.close());
+after(() => gateway.stop());
 
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
 /** Any bytes, as the latin1 text they are sent as. */
