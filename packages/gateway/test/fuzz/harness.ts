@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
+import { after, before } from 'node:test';
 import fc from 'fast-check';
 import { startSimServer, type RunningGateway, type SimServer, type SluiceConfigInput } from '@sluice/gateway';
 import { startTestGateway, upstreamProvider } from '../helpers/gateway.ts';
@@ -107,4 +108,27 @@ export async function assertHealthy(gateway: RunningGateway, baselineDescriptors
   await assertNothingLeft(gateway, baselineDescriptors);
   await assertServes(gateway);
   await assertNothingLeft(gateway, baselineDescriptors);
+}
+
+export type FuzzGateway = Awaited<ReturnType<typeof startFuzzGateway>>;
+
+/** A suite's gateway, filled in before its tests: the gateway, its port, and the descriptors it may hold when idle. */
+export interface FuzzedGateway {
+  gateway: FuzzGateway;
+  port: number;
+  baseline: number;
+}
+
+/** Start a fuzz gateway before the file's tests (checking it is healthy and taking its idle descriptors) and stop it after. */
+export function useFuzzGateway(): FuzzedGateway {
+  const target = {} as FuzzedGateway;
+  before(async () => {
+    target.gateway = await startFuzzGateway();
+    target.port = portOf(target.gateway);
+    await assertHealthy(target.gateway, Infinity);
+    // A little room for what Node opens lazily; a descriptor leaked per case passes it within a few cases.
+    target.baseline = descriptors() + 2;
+  });
+  after(() => target.gateway?.stop());
+  return target;
 }

@@ -4,26 +4,19 @@
  * had to be), and the gateway is left as it was.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { rawHttp } from '../helpers/raw-http.ts';
 import { fuzzBody } from './bodies.ts';
-import { assertClientAnswer, assertHealthy, descriptors, portOf, runs, SEED, startFuzzGateway } from './harness.ts';
+import { assertClientAnswer, assertHealthy, runs, SEED, useFuzzGateway } from './harness.ts';
 
 const CONTENT_TYPES = ['application/json', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', null];
 const PATHS = ['/v1/chat/completions', '/v1/streams'];
 
-let gateway: Awaited<ReturnType<typeof startFuzzGateway>>;
-let baseline: number;
-before(async () => {
-  gateway = await startFuzzGateway();
-  await assertHealthy(gateway, Infinity);
-  baseline = descriptors() + 2;
-});
-after(() => gateway.stop());
+const fuzz = useFuzzGateway();
 
 test(`chat bodies, mutated (seed ${SEED})`, async () => {
-  const port = portOf(gateway);
+  const port = fuzz.port;
   await fc.assert(
     fc.asyncProperty(fuzzBody, fc.constantFrom(...CONTENT_TYPES), fc.constantFrom(...PATHS), async (body, type, path) => {
       const head = [`POST ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, `Content-Length: ${body.bytes.length}`, 'Connection: close', ...(type === null ? [] : [`Content-Type: ${type}`])];
@@ -32,7 +25,7 @@ test(`chat bodies, mutated (seed ${SEED})`, async () => {
       assert.ok(answer.status !== null, `${what}: no answer`);
       assertClientAnswer(answer, what);
       if (body.invalid) assert.ok(answer.status >= 400 && answer.status < 500, `${what}: must be refused, got ${answer.status}`);
-      await assertHealthy(gateway, baseline);
+      await assertHealthy(fuzz.gateway, fuzz.baseline);
     }),
     runs(500),
   );

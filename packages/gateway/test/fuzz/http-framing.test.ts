@@ -5,27 +5,18 @@
  * an error answer is in the OpenAI shape, and the gateway is left as it was.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { rawHttp, responseComplete } from '../helpers/raw-http.ts';
-import { assertClientAnswer, assertHealthy, descriptors, portOf, REQUEST_TIMEOUT_MS, runs, SEED, startFuzzGateway } from './harness.ts';
+import { assertClientAnswer, assertHealthy, REQUEST_TIMEOUT_MS, runs, SEED, useFuzzGateway } from './harness.ts';
 
-let gateway: Awaited<ReturnType<typeof startFuzzGateway>>;
-let port: number;
-let baseline: number;
-before(async () => {
-  gateway = await startFuzzGateway();
-  port = portOf(gateway);
-  await assertHealthy(gateway, Infinity);
-  baseline = descriptors() + 2;
-});
-after(() => gateway.stop());
+const fuzz = useFuzzGateway();
 
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
 /** Any bytes, as the latin1 text they are sent as. */
 const noise = fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes).toString('latin1'));
 const method = fc.oneof({ arbitrary: fc.constantFrom('GET', 'POST', 'POST', 'DELETE', 'OPTIONS', 'PUT', 'HEAD'), weight: 5 }, { arbitrary: fc.constantFrom('TRACE', 'PRI', 'get', 'CONNECT'), weight: 1 }, { arbitrary: token, weight: 1 });
-const target = fc.oneof(
+const requestTarget = fc.oneof(
   { arbitrary: fc.constantFrom('/v1/chat/completions', '/v1/streams', '/v1/models', '/healthz'), weight: 4 },
   { arbitrary: fc.constantFrom('/metrics', '/readyz', '/v1/streams/AAAAAAAAAAAAAAAAAAAAAAAA?after=-1', '/v1/streams/x?token=y', '*', 'http://evil.example/v1/models', '/%zz', '/v1/../../etc/passwd', '//v1//models', `/v1/streams/${'a'.repeat(3000)}`), weight: 2 },
   noise.map((n) => `/${n}`),
@@ -94,7 +85,7 @@ function framed(body: string, how: string): { headers: string[]; bytes: string }
 const exchange = fc
   .record({
     method,
-    target,
+    target: requestTarget,
     version,
     headers: fc.array(header, { maxLength: 5 }),
     withHost: fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, fc.constant(false)),
@@ -105,7 +96,7 @@ const exchange = fc
   })
   .map((e) => {
     const { headers, bytes } = framed(e.body, e.framing);
-    const lines = [`${e.method} ${e.target} ${e.version}`.trimEnd(), ...(e.withHost ? [`Host: 127.0.0.1:${port}`] : []), ...e.headers, ...headers, ...(e.close ? ['Connection: close'] : [])];
+    const lines = [`${e.method} ${e.target} ${e.version}`.trimEnd(), ...(e.withHost ? [`Host: 127.0.0.1:${fuzz.port}`] : []), ...e.headers, ...headers, ...(e.close ? ['Connection: close'] : [])];
     const text = `${lines.join('\r\n')}\r\n\r\n${bytes}${e.pipelined === undefined ? '' : `GET /healthz HTTP/1.1\r\n${e.pipelined}\r\n\r\n`}`;
     return Object.assign({ text, method: e.method }, { [fc.toStringMethod]: () => JSON.stringify(text.length > 400 ? `${text.slice(0, 400)}…` : text) });
   });
@@ -113,11 +104,11 @@ const exchange = fc
 test(`malformed HTTP/1.1 exchanges (seed ${SEED})`, async () => {
   await fc.assert(
     fc.asyncProperty(exchange, async ({ text, method }) => {
-      const answer = await rawHttp(port, [Buffer.from(text, 'latin1')], { waitMs: REQUEST_TIMEOUT_MS + 1_500, until: responseComplete });
+      const answer = await rawHttp(fuzz.port, [Buffer.from(text, 'latin1')], { waitMs: REQUEST_TIMEOUT_MS + 1_500, until: responseComplete });
       // HEAD answers carry no body, so no error body to check.
       if (method !== 'HEAD') assertClientAnswer(answer, JSON.stringify(text.slice(0, 200)));
       else assert.ok(answer.status === null || answer.status < 500, `HEAD answered ${answer.status}`);
-      await assertHealthy(gateway, baseline);
+      await assertHealthy(fuzz.gateway, fuzz.baseline);
     }),
     runs(250),
   );
@@ -133,15 +124,15 @@ test(`slow and endless bodies (seed ${SEED})`, async () => {
       const size = Math.ceil(payload.length / pieces);
       const parts = Array.from({ length: pieces }, (_, i) => payload.slice(i * size, (i + 1) * size));
       const sent = finishes ? parts : parts.slice(0, -1);
-      const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\nConnection: close\r\n\r\n`;
-      const answer = await rawHttp(port, [head, ...sent], { delayMs: gapMs, waitMs: REQUEST_TIMEOUT_MS + pieces * gapMs + 1_500 });
+      const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${fuzz.port}\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\nConnection: close\r\n\r\n`;
+      const answer = await rawHttp(fuzz.port, [head, ...sent], { delayMs: gapMs, waitMs: REQUEST_TIMEOUT_MS + pieces * gapMs + 1_500 });
       assertClientAnswer(answer, `${pieces} pieces ${gapMs} ms apart${finishes ? '' : ', never finished'}`);
       const inTime = finishes && (pieces - 1) * gapMs < REQUEST_TIMEOUT_MS - 200;
       const tooSlow = !finishes || (pieces - 1) * gapMs > REQUEST_TIMEOUT_MS + 300;
       if (inTime) assert.equal(answer.status, 200);
       if (tooSlow) assert.equal(answer.status, 408);
       assert.ok(answer.closed, 'the connection was closed');
-      await assertHealthy(gateway, baseline);
+      await assertHealthy(fuzz.gateway, fuzz.baseline);
     }),
     runs(12),
   );

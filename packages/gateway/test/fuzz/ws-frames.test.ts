@@ -7,11 +7,11 @@
  * big), never with 1011, and the gateway is left as it was.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { fuzzBody } from './bodies.ts';
-import { assertHealthy, descriptors, LIMIT_BYTES, runs, SEED, startFuzzGateway } from './harness.ts';
+import { assertHealthy, LIMIT_BYTES, runs, SEED, useFuzzGateway } from './harness.ts';
 import { wsURL } from '../helpers/ws.ts';
 
 /**
@@ -41,18 +41,11 @@ const socketCase = fc.record({ mode: fc.constantFrom('sluice.v1', 'plain'), fram
   Object.assign(c, { [fc.toStringMethod]: () => `${c.mode}: ${c.frames.map((f) => (f.kind === 'text' ? `text ${f.text.slice(0, 80)}` : f.kind === 'request' ? `request ${f.body.subarray(0, 80).toString()}… (${f.body.length} bytes)` : f.kind)).join(' | ')}` }),
 );
 
-let gateway: Awaited<ReturnType<typeof startFuzzGateway>>;
-let baseline: number;
-before(async () => {
-  gateway = await startFuzzGateway();
-  await assertHealthy(gateway, Infinity);
-  baseline = descriptors() + 2;
-});
-after(() => gateway.stop());
+const fuzz = useFuzzGateway();
 
 /** Send the frames; gather what comes back until every frame has had its answer, or the server closed the socket. */
 async function play(mode: string, frames: Frame[]): Promise<{ messages: unknown[]; closeCode: number | null }> {
-  const ws = new WebSocket(wsURL(gateway, mode === 'plain' ? '?model=sim/plain' : ''), mode === 'plain' ? [] : ['sluice.v1']);
+  const ws = new WebSocket(wsURL(fuzz.gateway, mode === 'plain' ? '?model=sim/plain' : ''), mode === 'plain' ? [] : ['sluice.v1']);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -108,7 +101,7 @@ test(`garbage frames and mutated requests on WebSockets (seed ${SEED})`, async (
         assert.ok(!SERVER_CODES.has(String(error.code)) && !SERVER_TYPES.has(String(error.type)), `client input got a server error: ${JSON.stringify(m).slice(0, 300)}`);
       }
       if (closeCode !== null) assert.ok([1007, 1009].includes(closeCode), `closed with ${closeCode}`);
-      await assertHealthy(gateway, baseline);
+      await assertHealthy(fuzz.gateway, fuzz.baseline);
     }),
     runs(200),
   );
