@@ -50,6 +50,26 @@ test(`${STREAMS} streams on one socket, one after the other: the listener count 
   }
 });
 
+test('twenty streams at once on one socket: no listener-leak warning, and none left after', async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => {
+    if (warning.name === 'MaxListenersExceededWarning') warnings.push(warning.message);
+  };
+  process.on('warning', onWarning);
+  const client = new SluiceClient({ baseURL: server.baseURL, transport: 'ws' });
+  try {
+    await client.chat.stream({ model: 'm', messages: [{ role: 'user', content: 'first' }] }).final();
+    const before = server.socketListeners();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => client.chat.stream({ model: 'm', messages: [{ role: 'user', content: `together ${i}` }] }).final()));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings, []);
+    assert.equal(server.socketListeners(), before);
+  } finally {
+    process.off('warning', onWarning);
+    client.close();
+  }
+});
+
 test(`one AbortSignal given to ${STREAMS} streams holds no listener once they have ended`, async () => {
   const client = new SluiceClient({ baseURL: server.baseURL, transport: 'ws' });
   const controller = new AbortController();

@@ -53,13 +53,15 @@ export async function startWsTestServer(tokensFor: (content: string) => string[]
     append({ type: 'done', id: '', seq: tokens.length + 1, usage, cost: usage.cost });
   };
 
+  /** The streams each open socket is being sent, by the function that stops each. */
+  const senders = new Map<WebSocket, Set<() => void>>();
+
   /** Send the log after `after` to (socket, id), then follow it until done or the socket closes. */
   const subscribe = (socket: WebSocket, id: string, log: StreamLog, after: number) => {
     let cursor = after;
-    // One close listener per stream being sent, removed with the stream: a socket carries many streams.
     const stop = () => {
       log.listeners.delete(pump);
-      socket.off('close', stop);
+      senders.get(socket)?.delete(stop);
     };
     const pump = () => {
       while (cursor < log.entries.length && socket.readyState === socket.OPEN) {
@@ -69,12 +71,18 @@ export async function startWsTestServer(tokensFor: (content: string) => string[]
       if (cursor >= log.entries.length && log.ended) stop();
     };
     log.listeners.add(pump);
-    socket.on('close', stop);
+    senders.get(socket)?.add(stop);
     pump();
   };
 
   wss.on('connection', (socket) => {
     opened++;
+    // One close listener per socket stops every stream still being sent on it.
+    senders.set(socket, new Set());
+    socket.once('close', () => {
+      for (const stop of [...(senders.get(socket) ?? [])]) stop();
+      senders.delete(socket);
+    });
     const streamOf = new Map<string, string>();
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as WsClientMessage;

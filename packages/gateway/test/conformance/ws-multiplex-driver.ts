@@ -42,18 +42,18 @@ export const wsMultiplexDriver: TransportDriver = {
 function run(client: MultiplexClient, id: string, body: object, cut: CutKind): OpenStream {
   const builder = new OutcomeBuilder(true);
   const outcome = new Promise<typeof builder.outcome>((resolve) => {
-    // Streams share the socket, so each one's close listener goes when the stream ends.
+    // Streams share the socket: the client's one close listener tells this stream, which lets go when it ends.
     const finish = () => {
-      client.ws.off('close', finish);
+      forget();
       resolve(builder.outcome);
     };
+    const forget = client.whenClosed(finish);
     client.listen(id, (message: WsServerMessage) => {
       if (message.type === 'chunk') builder.chunk(message.data, message.seq);
       else if (message.type === 'done') builder.end(message.seq, message.usage, message.cost);
       else if (message.type === 'error') builder.fail(message.error, message.seq);
       if (message.type === 'done' || message.type === 'error') finish();
     });
-    client.ws.once('close', finish);
   });
   client.send({ type: 'request', id, body, ...(cut === 'disconnect' ? { resumable: false } : {}) });
   return {

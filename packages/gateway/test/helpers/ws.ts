@@ -50,9 +50,15 @@ export class MultiplexClient {
   readonly all: WsServerMessage[] = [];
   #waiters: Waiter[] = [];
   readonly #listeners = new Map<string | null, (message: WsServerMessage) => void>();
+  /** What to tell when the socket closes: one listener on the socket serves every stream on it. */
+  readonly #onClose = new Set<() => void>();
 
   constructor(ws: WebSocket) {
     this.ws = ws;
+    ws.once('close', () => {
+      for (const callback of [...this.#onClose]) callback();
+      this.#onClose.clear();
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) throw new Error('the server sent a binary frame');
       const message = JSON.parse(data.toString()) as WsServerMessage;
@@ -114,6 +120,12 @@ export class MultiplexClient {
         },
       });
     });
+  }
+
+  /** Call `callback` when the socket closes; the function returned forgets it. */
+  whenClosed(callback: () => void): () => void {
+    this.#onClose.add(callback);
+    return () => this.#onClose.delete(callback);
   }
 
   /** Call `listener` with every message for `id` from now on. */
