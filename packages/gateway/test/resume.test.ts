@@ -65,7 +65,9 @@ describe('resumable streams on one replica', () => {
   });
 
   test('resuming a running stream after a seq it has not reached is a 400 invalid_cursor, not a stream that pings forever', { timeout: 10_000 }, async () => {
-    const response = await postChat(gateway, chatBody({ model: 'up/m', stream: true, sim: { tokens: 5, ttftMs: 300 } }), { ...KEY_A, ...RESUMABLE });
+    // Running for about a second, so the resume below finds it running.
+    const response = await postChat(gateway, chatBody({ model: 'up/m', stream: true, sim: { tokens: 20, delayMs: 50 } }), { ...KEY_A, ...RESUMABLE });
+    assert.equal(response.status, 200);
     const id = response.headers.get('x-sluice-stream-id')!;
     const ahead = await get(id, { ...KEY_A, 'last-event-id': '50' });
     assert.equal(ahead.status, 400);

@@ -73,15 +73,28 @@ export function assertClientAnswer(answer: RawAnswer, what: string): void {
   if (answer.status >= 400) assert.ok(wireErrorOf(answer), `${what}: a ${answer.status} without the OpenAI error shape: ${answer.raw.slice(0, 300)}`);
 }
 
-/** The gateway serves a plain chat request, on a connection of its own, within 2 s. */
+/**
+ * The gateway serves a plain chat request, on a connection of its own,
+ * within 2 s. On a machine other test files keep busy, one probe can miss
+ * that while the gateway is fine, so it gets three tries (the project's
+ * `assertPromptly` rule): a gateway that the case broke, or slowed for
+ * good, misses every one, and one that does not answer within 10 s fails
+ * at once.
+ */
 export async function assertServes(gateway: RunningGateway): Promise<void> {
   const port = portOf(gateway);
   const body = JSON.stringify({ model: 'sim/probe', messages: [{ role: 'user', content: 'still there?' }], sim: { tokens: 2 } });
-  const started = performance.now();
-  const answer = await rawHttp(port, [`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`], { waitMs: 2_000 });
-  const elapsed = performance.now() - started;
-  assert.equal(answer.status, 200, `a normal request after the case: ${answer.raw.slice(0, 200) || 'no answer'}`);
-  assert.ok(elapsed < 2_000, `a normal request took ${elapsed.toFixed(0)} ms`);
+  const request = `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
+  const seen: number[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const started = performance.now();
+    const answer = await rawHttp(port, [request], { waitMs: 10_000 });
+    const elapsed = performance.now() - started;
+    assert.equal(answer.status, 200, `a normal request after the case: ${answer.raw.slice(0, 200) || `no answer (${answer.closed ? 'closed' : 'still open'} after ${elapsed.toFixed(0)} ms)`}`);
+    if (elapsed < 2_000) return;
+    seen.push(elapsed);
+  }
+  assert.fail(`a normal request after the case never took under 2 s: ${seen.map((ms) => ms.toFixed(0)).join(', ')} ms`);
 }
 
 /** Nothing the case opened is still open: connections, running streams, descriptors (waiting up to 2 s for closes to land). */
