@@ -117,7 +117,8 @@ export class RedisStreamLogStore implements StreamLogStore {
           if (now === null) throw new StreamNotFoundError();
           if (now.status === 'interrupted') throw new StreamInterruptedError();
           // Finished with nothing after the cursor: the reader had the end already, or asked for more than there was.
-          if (now.status !== 'running') {
+          // (Short of the end, the entries it missed while its read timed out are there: read on.)
+          if (now.status !== 'running' && cursor >= now.lastSeq) {
             if (cursor > now.lastSeq) throw new InvalidCursorError(cursor, now.lastSeq);
             return;
           }
