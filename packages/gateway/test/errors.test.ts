@@ -161,6 +161,20 @@ describe('errors, in the OpenAI shape', () => {
     });
   }
 
+  test('the other APIs refuse a body nested too deep the same way, in their own error shape', async () => {
+    const nested = '['.repeat(5000) + ']'.repeat(5000);
+    const cases: [string, string, string][] = [
+      ['/v1/messages', `{"model":"up/m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":{"type":"object","properties":{"a":${nested}}}}]}`, 'tools[0].input_schema.properties'],
+      ['/v1/responses', `{"model":"up/m","input":"hi","tools":[{"type":"function","name":"f","parameters":{"type":"object","properties":{"a":${nested}}}}]}`, 'tools[0].parameters.properties'],
+    ];
+    for (const [path, body, field] of cases) {
+      const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.equal(response.status, 400, path);
+      const error = ((await response.json()) as { error: { message: string } }).error;
+      assert.match(error.message, new RegExp(`^${field.replace(/[.[\]]/g, '\\$&')}.*nested more than 64 levels deep`), path);
+    }
+  });
+
   test("a body that cannot be serialised for the upstream is the client's 400, not a connection failure", () => {
     const cyclic: Record<string, unknown> = { model: 'm', messages: [] };
     cyclic.self = cyclic;

@@ -4,6 +4,7 @@ import { installCors } from './cors.ts';
 import { errorReply, installErrorHandler } from '../transports/error-reply.ts';
 import { onClientError, onUnmetExpectation } from '../edge/client-errors.ts';
 import { applyRequestDeadline } from '../edge/request-deadline.ts';
+import { installBodyShapeCheck } from '../edge/body-shape.ts';
 import { installRequestGuard, requestGuardFor } from '../edge/request-guard.ts';
 import type { ProtocolOptions } from '../config/http-protocol.ts';
 import { registerMetricsRoute } from './metrics-route.ts';
@@ -43,6 +44,7 @@ export function createHttpApp(ctx: GatewayContext, protocol: ProtocolOptions = {
   const guard = requestGuardFor(ctx, app.server);
   installRequestGuard(app, guard);
   installCors(app, guard.origins);
+  installBodyShapeCheck(app);
   registerInfoRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerChatRoute(app, ctx);

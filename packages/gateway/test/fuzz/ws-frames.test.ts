@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { fuzzBody } from './bodies.ts';
+import { fuzzChatBody } from './bodies.ts';
 import { assertHealthy, LIMIT_BYTES, runs, SEED, useFuzzGateway } from './harness.ts';
 import { wsURL } from '../helpers/ws.ts';
 
@@ -31,7 +31,7 @@ const message = fc.oneof(
 );
 const frame: fc.Arbitrary<Frame> = fc.oneof(
   { arbitrary: message.map((text): Frame => ({ kind: 'text', text })), weight: 8 },
-  { arbitrary: fuzzBody.map((b): Frame => ({ kind: 'request', body: b.bytes })), weight: 8 },
+  { arbitrary: fuzzChatBody.map((b): Frame => ({ kind: 'request', body: b.bytes })), weight: 8 },
   { arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes): Frame => ({ kind: 'binary', bytes: Buffer.from(bytes) })), weight: 2 },
   // The two that close the socket are rarer, so the frames after them in a case still get played.
   fc.uint8Array({ minLength: 1, maxLength: 16 }).map((bytes): Frame => ({ kind: 'bad-utf8', bytes: Buffer.concat([Buffer.from('{"type":"ping","x":"'), Buffer.from(bytes.map((b) => (b % 2 === 0 ? 0xc0 : 0xff))), Buffer.from('"}')]) })),

@@ -4,7 +4,6 @@ import { readSimControls, type SimControls } from './controls.ts';
 import { OPENERS, PASSAGES } from './corpus.ts';
 import { hashString, seededRandom } from './random.ts';
 
-
 /** Split a given text into word-sized tokens whose concatenation is the text exactly. */
 export function splitIntoTokens(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];
