@@ -51,6 +51,17 @@ describe('request deadlines over HTTP/1.1', () => {
     assert.ok((answer.firstByteMs ?? Infinity) < TIMEOUT_MS / 2, 'answered at once, not after the body or the deadline');
   });
 
+  test("the other APIs' uploads are refused at the headers too, in their own error shape", async () => {
+    const port = portOf(keyed);
+    for (const path of ['/v1/messages', '/v1/responses']) {
+      const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n`;
+      const answer = await rawHttp(port, [head, '{"model":'], { waitMs: TIMEOUT_MS / 2 });
+      assert.equal(answer.status, 401, path);
+      assert.match(answer.body, /authentication_error/, path);
+      assert.ok((answer.firstByteMs ?? Infinity) < TIMEOUT_MS / 2, `${path}: answered at once`);
+    }
+  });
+
   test('a body that never finishes is cut at the deadline with a 408, and its connection closed', async () => {
     const started = performance.now();
     const answer = await rawHttp(portOf(open), [head(portOf(open), 5_000), '{"model":"sim/x",'], { waitMs: 5_000 });
