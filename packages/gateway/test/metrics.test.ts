@@ -75,9 +75,9 @@ describe('GET /metrics', () => {
       for (const model of made) await readSse(await postChat(gateway, chatBody({ model, stream: true, sim: { tokens: 1 } })));
       for (const model of ['chat', 'sim/chat-model']) await readSse(await postChat(gateway, chatBody({ model, stream: true, sim: { tokens: 1 } })));
       const text = await (await fetch(`${gateway.url}/metrics`)).text();
-      assert.equal(sample(text, 'sluice_streams_total{status="done",model="sim/other"}'), 100);
-      assert.equal(sample(text, 'sluice_streams_total{status="done",model="chat"}'), 1, 'an alias keeps its name');
-      assert.equal(sample(text, 'sluice_streams_total{status="done",model="sim/chat-model"}'), 1, 'so does its target');
+      assert.equal(sample(text, 'sluice_streams_total{status="done",model="sim/other",endpoint="chat"}'), 100);
+      assert.equal(sample(text, 'sluice_streams_total{status="done",model="chat",endpoint="chat"}'), 1, 'an alias keeps its name');
+      assert.equal(sample(text, 'sluice_streams_total{status="done",model="sim/chat-model",endpoint="chat"}'), 1, 'so does its target');
       assert.ok(!text.includes('xxxxxxxxxx'), 'no made-up name is a label');
       assert.ok(text.length < before + 2_000, `/metrics grew from ${before} to ${text.length} bytes`);
     } finally {
