@@ -111,6 +111,28 @@ describe('resumable streams on one replica', () => {
     assert.ok(waited >= 250 && waited < 1000, `upstream aborted ${waited.toFixed(0)} ms after the cut (linger 300 ms)`);
   });
 
+  test('the wait for a slow first token does not count against the linger while its client waits', async () => {
+    // The first token comes after twice the linger time, yet the client is there all along.
+    const body = chatBody({ model: 'up/m', stream: true, sim: { tokens: 5, ttftMs: 700 } });
+    const response = await postChat(gateway, body, { ...KEY_A, ...RESUMABLE });
+    assert.equal(response.status, 200);
+    const whole = await readSse(response);
+    assert.equal(whole.data.at(-1), '[DONE]');
+    assert.equal(textOf(whole.data), simText({ ...body, model: 'm' } as never));
+  });
+
+  test('a client that leaves while waiting for the first token starts the linger; nobody resuming aborts the upstream', async () => {
+    const controller = new AbortController();
+    const pending = postChat(gateway, chatBody({ model: 'up/m', stream: true, sim: { tokens: 10_000, delayMs: 5, ttftMs: 200 } }), { ...KEY_A, ...RESUMABLE }, controller.signal);
+    await nextEvent(upstream.events, 'request', 3000);
+    controller.abort();
+    await pending.catch(() => {});
+    const leftAt = performance.now();
+    await nextEvent(upstream.events, 'abort', 3000);
+    const waited = performance.now() - leftAt;
+    assert.ok(waited >= 250 && waited < 1500, `upstream aborted ${waited.toFixed(0)} ms after the client left (linger 300 ms)`);
+  });
+
   test('a stream resumed within the linger time runs to its end', async () => {
     const body = chatBody({ model: 'up/m', stream: true, sim: { tokens: 60, delayMs: 5 } });
     const controller = new AbortController();

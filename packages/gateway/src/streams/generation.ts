@@ -117,11 +117,19 @@ export class Generation implements SubscriptionHost {
 
   /**
    * Start reading the upstream. A resumable stream nobody reads yet starts
-   * its linger now; a plain one is the caller's to cancel if its client goes.
+   * its linger now, unless `readerPending`: its reader attaches once the
+   * upstream has answered (and calls `abandon` if it goes first), so the
+   * wait for the first token never counts against the linger. A plain stream
+   * is the caller's to cancel if its client goes.
    */
-  start(): void {
-    if (this.options.resumable && this.#subscriptions.size === 0) this.#detached();
+  start(readerPending = false): void {
+    if (this.options.resumable && !readerPending && this.#subscriptions.size === 0) this.#detached();
     void this.#run();
+  }
+
+  /** The reader `start` was told to expect left before attaching: as if it had attached and left. */
+  abandon(): void {
+    if (this.#subscriptions.size === 0) this.#detached();
   }
 
   /** Read the stream from `after + 1` on, replayed from the log and then live. */

@@ -1,6 +1,5 @@
 import type { FastifyReply } from 'fastify';
 import { Headers } from '@sluice/protocol';
-import { CancelledError } from '../../errors/index.ts';
 import type { GatewayContext } from '../../request/context.ts';
 import { follow, type FoundStream } from '../../request/resume.ts';
 import type { Generation } from '../../streams/generation.ts';
@@ -33,11 +32,8 @@ export async function awaitUpstream(ctx: GatewayContext, generation: Generation,
 /** Start a generation and stream it to this response as SSE, in its API's dialect. */
 export async function streamAsSse(ctx: GatewayContext, generation: Generation, reply: FastifyReply, dialect: SseDialect): Promise<void> {
   let stop: (() => void) | undefined;
-  reply.raw.once('close', () => {
-    if (stop !== undefined) stop();
-    else if (!generation.options.resumable) generation.cancel(new CancelledError('The client disconnected.'));
-  });
-  generation.start();
+  reply.raw.once('close', () => (stop === undefined ? generation.abandon() : stop()));
+  generation.start(true);
   if (!(await awaitUpstream(ctx, generation, reply))) return void reply.hijack();
   const sink = beginSse(ctx, reply, { streamId: generation.id, resumable: generation.options.resumable }, dialect);
   const subscription = generation.attach(sink, 0);
