@@ -1,13 +1,21 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GatewayKeyConfig } from '../config/schema.ts';
 import { AuthenticationError } from '../errors/index.ts';
+import type { KeyLimits } from '../limits/limit-spec.ts';
 
-/** Who is calling: the key's configured name, or `anonymous` on a keyless loopback gateway. */
+/** Who is calling: a config key, a managed key, or `anonymous` on a keyless loopback gateway. */
 export interface Caller {
+  /** Stable identity that limits and the ledger count by: `config:<name>` for config keys, the id of a managed key. */
+  id: string;
+  /** The key's name: what logs, the ledger and stream ownership show. */
   name: string;
+  team?: { name: string; limits?: KeyLimits };
+  /** Model allow-list: aliases or `<provider>/<model>` patterns with `*`; absent means every model. */
+  models?: readonly string[];
+  limits?: KeyLimits;
 }
 
-const ANONYMOUS: Caller = { name: 'anonymous' };
+const ANONYMOUS: Caller = { id: 'anonymous', name: 'anonymous' };
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -21,7 +29,7 @@ export class KeyRing {
   readonly #keys: { digest: Buffer; caller: Caller }[];
 
   constructor(keys: readonly GatewayKeyConfig[], env: NodeJS.ProcessEnv = process.env) {
-    this.#keys = keys.map((k) => ({ digest: digest('key' in k ? k.key : (env[k.keyEnv] ?? '')), caller: { name: k.name } }));
+    this.#keys = keys.map((k) => ({ digest: digest('key' in k ? k.key : (env[k.keyEnv] ?? '')), caller: { id: `config:${k.name}`, name: k.name } }));
   }
 
   /** With no keys configured, the gateway is open (and only allowed on loopback). */
