@@ -29,6 +29,8 @@ export const ErrorCodes = {
   methodNotAllowed: 'method_not_allowed',
   bodyTooLarge: 'body_too_large',
   invalidApiKey: 'invalid_api_key',
+  invalidAdminKey: 'invalid_admin_key',
+  modelNotAllowed: 'model_not_allowed',
   modelNotFound: 'model_not_found',
   streamNotFound: 'stream_not_found',
   streamTruncated: 'stream_truncated',

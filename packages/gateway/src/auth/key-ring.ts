@@ -27,14 +27,22 @@ function digest(value: string): Buffer {
  */
 export class KeyRing {
   readonly #keys: { digest: Buffer; caller: Caller }[];
+  readonly #required: boolean;
 
-  constructor(keys: readonly GatewayKeyConfig[], env: NodeJS.ProcessEnv = process.env) {
+  /** `required`: a key is needed even when none is configured (the admin API can mint them). */
+  constructor(keys: readonly GatewayKeyConfig[], env: NodeJS.ProcessEnv = process.env, options: { required?: boolean } = {}) {
     this.#keys = keys.map((k) => ({ digest: digest('key' in k ? k.key : (env[k.keyEnv] ?? '')), caller: { id: `config:${k.name}`, name: k.name } }));
+    this.#required = options.required === true;
   }
 
-  /** With no keys configured, the gateway is open (and only allowed on loopback). */
+  /** With no keys configured and none required, the gateway is open (and only allowed on loopback). */
   get open(): boolean {
-    return this.#keys.length === 0;
+    return this.#keys.length === 0 && !this.#required;
+  }
+
+  /** The keys from the config file, as callers (they are read-only: the admin API lists them, never changes them). */
+  configCallers(): Caller[] {
+    return this.#keys.map((entry) => entry.caller);
   }
 
   /** The caller for an `Authorization` header value; throws AuthenticationError. */

@@ -97,8 +97,19 @@ function checkCrossReferences(config: SluiceConfig, env: NodeJS.ProcessEnv): voi
   config.keys.forEach((k, i) => {
     if ('keyEnv' in k && !env[k.keyEnv]) unsetVariable(`keys[${i}].keyEnv`, k.keyEnv);
   });
+  if (config.admin !== undefined) problems.push(...adminKeyProblems(config, env));
   if (config.server.http2 === 'h2c' && config.server.tls !== undefined) {
     problems.push('server.http2: "h2c" is cleartext; with server.tls the server already speaks HTTP/2 and HTTP/1.1');
   }
   if (problems.length > 0) throw invalid(problems);
+}
+
+/** The admin key opens the admin API only: it must be long, and it must not also be a gateway key. */
+function adminKeyProblems(config: SluiceConfig, env: NodeJS.ProcessEnv): string[] {
+  const { keyEnv } = config.admin!;
+  const adminKey = env[keyEnv];
+  if (!adminKey) return [];
+  if (adminKey.length < 16) return [`admin.keyEnv: the admin key in ${keyEnv} needs at least 16 characters`];
+  const same = config.keys.findIndex((k) => ('key' in k ? k.key : env[k.keyEnv]) === adminKey);
+  return same === -1 ? [] : [`admin.keyEnv: the admin key in ${keyEnv} is also the gateway key keys[${same}]; the admin key must not open chat`];
 }

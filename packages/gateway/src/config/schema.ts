@@ -66,9 +66,20 @@ const retries = z.strictObject({
   maxDelayMs: z.number().int().nonnegative().default(8_000),
 });
 
+/**
+ * The admin API (`/admin/*`: keys, teams, usage) and managed keys. With this
+ * block every chat request needs a key, config or managed, even before any
+ * exists; the admin API itself answers only when `keyEnv` holds a key.
+ */
+const admin = z.strictObject({
+  /** Names the environment variable holding the admin key (at least 16 characters). */
+  keyEnv: z.string().min(1),
+});
+
 export const configSchema = z.strictObject({
   server: server.prefault({}),
   keys: z.array(gatewayKey).default([]),
+  admin: admin.optional(),
   providers: z.array(providerSchema).default([]),
   models: z.array(modelAlias).default([]),
   streams: streams.prefault({}),
@@ -90,3 +101,4 @@ export type { AnthropicProviderConfig, GeminiProviderConfig, ProviderConfig, Pro
 export { PROVIDER_TYPES } from './provider-schema.ts';
 export type ModelAliasConfig = z.output<typeof modelAlias>;
 export type GatewayKeyConfig = z.output<typeof gatewayKey>;
+export type AdminConfig = z.output<typeof admin>;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AdminKey } from '../admin/admin-key.ts';
 import type { KeyRing } from '../auth/key-ring.ts';
 import type { UsageStore } from '../billing/usage-store.ts';
 import type { SluiceConfig } from '../config/schema.ts';
@@ -16,6 +17,8 @@ export interface GatewayContext {
   config: SluiceConfig;
   logger: Logger;
   keys: KeyRing;
+  /** The admin key, or null when the admin API is off. */
+  admin: AdminKey | null;
   providers: ReadonlyMap<string, Provider>;
   router: Router;
   retry: RetryPolicy;

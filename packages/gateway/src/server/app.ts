@@ -16,6 +16,7 @@ import { registerMessagesRoutes } from '../api/anthropic-messages/routes.ts';
 import { messagesSse } from '../api/anthropic-messages/sse-dialect.ts';
 import { registerResponsesRoutes } from '../api/responses/routes.ts';
 import { responsesSse } from '../api/responses/sse-dialect.ts';
+import { registerAdminApi } from '../admin/admin-api.ts';
 
 /** Each inbound API's SSE dialect, by the API a stream remembers: a resume serves the format the stream began in. */
 const DIALECTS: SseDialects = { chat: chatSse, messages: messagesSse, responses: responsesSse };
@@ -51,6 +52,7 @@ export function createHttpApp(ctx: GatewayContext, protocol: ProtocolOptions = {
   registerMessagesRoutes(app, ctx);
   registerResponsesRoutes(app, ctx);
   registerStreamRoutes(app, ctx, DIALECTS);
+  registerAdminApi(app, ctx);
   return app;
 }
 

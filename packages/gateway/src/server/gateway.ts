@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { KeyRing } from '../auth/key-ring.ts';
+import { AdminKey } from '../admin/admin-key.ts';
 import { PostgresUsageStore } from '../billing/postgres-usage-store.ts';
 import { SqliteUsageStore } from '../billing/sqlite-usage-store.ts';
 import { NullUsageStore, type UsageStore } from '../billing/usage-store.ts';
@@ -50,8 +51,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const config = resolveConfig(options.config as SluiceConfigInput | undefined, env);
   const host = options.host ?? config.server.host;
   const port = options.port ?? config.server.port;
-  if (config.keys.length === 0 && !LOOPBACK.test(host)) {
-    throw new ConfigError(`refusing to listen on ${host} without gateway keys: add "keys" to the config, or bind to 127.0.0.1`);
+  // With an admin block every request needs a key (config or managed), so the gateway is closed even before it has one.
+  if (config.keys.length === 0 && config.admin === undefined && !LOOPBACK.test(host)) {
+    throw new ConfigError(`refusing to listen on ${host} without gateway keys: add "keys" (or "admin") to the config, or bind to 127.0.0.1`);
   }
   const protocol = protocolOptions(config.server);
   const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
@@ -68,6 +70,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${protocol.https === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`;
   if (context.keys.open) logger.info(`no gateway keys configured: serving without authentication, on loopback only (${url})`);
+  if (config.admin !== undefined && context.admin === null) logger.warn(`${config.admin.keyEnv} is not set: the admin API is off (every /admin/* path is 404); managed keys still work`);
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -97,7 +100,8 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
   const context: GatewayContext = {
     config,
     logger,
-    keys: new KeyRing(config.keys, env),
+    keys: new KeyRing(config.keys, env, { required: config.admin !== undefined }),
+    admin: AdminKey.from(config, env),
     providers,
     router,
     retry: new RetryPolicy(config.retries),

@@ -1,0 +1,11 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayContext } from '../request/context.ts';
+import { registerAdminRoutes } from './admin-routes.ts';
+import { registerKeyRoutes } from './key-routes.ts';
+
+/** Every route of the admin API, behind the admin key; nothing at all when the admin API is off. */
+export function registerAdminApi(app: FastifyInstance, ctx: GatewayContext): void {
+  registerAdminRoutes(app, ctx, (scope) => {
+    registerKeyRoutes(scope, ctx);
+  });
+}
