@@ -15,6 +15,13 @@ export interface Caller {
   limits?: KeyLimits;
 }
 
+/** A config key's caller: its name, and the limits the config gives it. */
+function configCaller(key: GatewayKeyConfig): Caller {
+  const caller: Caller = { id: `config:${key.name}`, name: key.name };
+  if (key.limits !== undefined) caller.limits = key.limits;
+  return caller;
+}
+
 const ANONYMOUS: Caller = { id: 'anonymous', name: 'anonymous' };
 
 function digest(value: string): Buffer {
@@ -31,7 +38,7 @@ export class KeyRing {
 
   /** `required`: a key is needed even when none is configured (the admin API can mint them). */
   constructor(keys: readonly GatewayKeyConfig[], env: NodeJS.ProcessEnv = process.env, options: { required?: boolean } = {}) {
-    this.#keys = keys.map((k) => ({ digest: digest('key' in k ? k.key : (env[k.keyEnv] ?? '')), caller: { id: `config:${k.name}`, name: k.name } }));
+    this.#keys = keys.map((k) => ({ digest: digest('key' in k ? k.key : (env[k.keyEnv] ?? '')), caller: configCaller(k) }));
     this.#required = options.required === true;
   }
 

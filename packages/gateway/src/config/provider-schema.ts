@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitsSchema } from '../limits/limit-spec.ts';
 
 /** US dollars per million tokens. */
 export const priceSchema = z.strictObject({
@@ -45,6 +46,8 @@ const common = {
   /** Idle upstream connections tolerated before the pool is replaced (default 32), checked every `idleCheckMs` (default 30 s). */
   maxIdleConnections: z.number().int().nonnegative().optional(),
   idleCheckMs: z.number().int().positive().optional(),
+  /** Requests, tokens and streams a minute across every key, to stay under the provider account's own limits. */
+  limits: rateLimitsSchema.optional(),
 };
 
 const anthropic = z.strictObject({

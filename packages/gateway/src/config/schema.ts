@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { providerSchema, priceSchema as price } from './provider-schema.ts';
+import { keyLimitsSchema, rateLimitsSchema } from '../limits/limit-spec.ts';
 
 const modelAlias = z.strictObject({
   name: z.string().min(1),
@@ -7,12 +8,23 @@ const modelAlias = z.strictObject({
   target: z.string().regex(/^[^/]+\/.+$/, 'write it as "<providerId>/<model>"'),
   price: price.optional(),
   fallbacks: z.array(z.string().min(1)).optional(),
+  /** Limits on this alias across every key. */
+  limits: rateLimitsSchema.optional(),
 });
 
 const gatewayKey = z.union([
-  z.strictObject({ name: z.string().min(1), key: z.string().min(8, 'a gateway key needs at least 8 characters') }),
-  z.strictObject({ name: z.string().min(1), keyEnv: z.string().min(1) }),
+  z.strictObject({ name: z.string().min(1), key: z.string().min(8, 'a gateway key needs at least 8 characters'), limits: keyLimitsSchema.optional() }),
+  z.strictObject({ name: z.string().min(1), keyEnv: z.string().min(1), limits: keyLimitsSchema.optional() }),
 ]);
+
+const limits = z.strictObject({
+  /** The output a request without max_tokens reserves from TPM buckets. */
+  defaultMaxTokens: z.number().int().positive().default(1024),
+  /** With the shared limit store (Redis) unreachable: refuse (503 limits_unavailable) or admit uncounted. */
+  failMode: z.enum(['closed', 'open']).default('closed'),
+  /** A limits call Redis has not answered in this long counts as Redis unreachable. */
+  redisTimeoutMs: z.number().int().positive().default(1_000),
+});
 
 const server = z.strictObject({
   host: z.string().default('127.0.0.1'),
@@ -92,6 +104,7 @@ export const configSchema = z.strictObject({
     .default({ path: '.sluice/ledger.db' }),
   /** Share stream logs across replicas (also enabled by SLUICE_REDIS_URL). */
   redis: redis.optional(),
+  limits: limits.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

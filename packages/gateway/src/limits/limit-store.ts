@@ -1,0 +1,110 @@
+import type { Budget } from './limit-spec.ts';
+
+/**
+ * One thing limits are counted against: a key, a team, a model alias or a
+ * provider, with the limits it has now (they are passed on every call, so a
+ * changed limit applies to the next request without a restart).
+ */
+export interface LimitSubject {
+  /** `key:<caller id>`, `team:<name>`, `model:<alias>` or `provider:<id>`. */
+  id: string;
+  rpm?: number;
+  tpm?: number;
+  concurrency?: number;
+  budget?: Budget;
+  /**
+   * US dollars the ledger holds for this subject's current budget period,
+   * used by a store that holds no spend for it yet (a fresh process, an
+   * emptied Redis), so that a restart does not reset a budget.
+   */
+  ledgerSpent?: number;
+}
+
+export interface AdmitRequest {
+  /** Names this request's concurrency lease and budget reservation until it settles. */
+  lease: string;
+  subjects: readonly LimitSubject[];
+  /** Tokens taken from every TPM bucket now: the prompt plus the most it may generate. */
+  tokens: number;
+  /** US dollars reserved against every budget now: the prompt plus the first output increment. */
+  cost: number;
+}
+
+export interface SettleRequest {
+  lease: string;
+  subjects: readonly LimitSubject[];
+  /** What admission took from the TPM buckets, and what the request really used: the difference goes back. */
+  reservedTokens: number;
+  usedTokens: number;
+  /** The real cost, which replaces everything reserved for the lease. */
+  cost: number;
+}
+
+/** How one subject stands, after the call that read it. */
+export interface SubjectState {
+  id: string;
+  requests?: BucketState;
+  tokens?: BucketState;
+  /** Leases running now (of every replica). */
+  running: number;
+  concurrency?: number;
+  budget?: BudgetState;
+}
+
+export interface BucketState {
+  limit: number;
+  remaining: number;
+  /** Milliseconds until the bucket is full again. */
+  resetMs: number;
+}
+
+export interface BudgetState {
+  usd: number;
+  /** Settled spend in the current period. */
+  spent: number;
+  /** Reserved by running streams, not yet settled. */
+  held: number;
+  /** `usd - spent - held`, never below 0. */
+  remaining: number;
+  /** When the period ends (UTC), or null for a `total` budget. */
+  resetsAt: number | null;
+}
+
+export type LimitKind = 'rpm' | 'tpm' | 'concurrency' | 'budget';
+
+export interface Refusal {
+  kind: LimitKind;
+  /** The subject whose limit refused. */
+  subject: string;
+  /** When trying again can succeed: from the bucket for rpm/tpm, null when no wait will do (a request larger than the tpm limit). */
+  retryAfterMs: number | null;
+}
+
+export type AdmitResult = { admitted: true; states: SubjectState[] } | { admitted: false; refusal: Refusal; states: SubjectState[] };
+
+export interface ExtendResult {
+  granted: boolean;
+  /** The least budget left among the subjects, after the grant. */
+  budgetRemaining: number;
+}
+
+/**
+ * Where limit state lives: memory for one replica, Redis for several. Each
+ * call is atomic over all the subjects it names: a request passes every
+ * limit or takes nothing from any. A store keeps the leases this process
+ * holds alive (a replica that dies stops renewing them and they expire).
+ */
+export interface LimitStore {
+  /** Check every limit of every subject; if all pass, take one request, the tokens, a lease and the reservation. */
+  admit(request: AdmitRequest): Promise<AdmitResult>;
+  /** Reserve `cost` more US dollars for a running lease against every budget of `subjects`, or nothing. */
+  extend(lease: string, subjects: readonly LimitSubject[], cost: number): Promise<ExtendResult>;
+  /** The lease ends: free its slot, correct the TPM take, replace its reservation by the real cost. */
+  settle(request: SettleRequest): Promise<void>;
+  /** How a subject stands now, for the admin API: read only (expired leases aside). */
+  usage(subject: LimitSubject): Promise<SubjectState>;
+  close(): Promise<void>;
+}
+
+/** Budgets are compared in US dollars; a millionth of a cent absorbs float rounding. */
+export const USD_EPSILON = 1e-8;
