@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { providerSchema, priceSchema as price } from './provider-schema.ts';
 import { keyLimitsSchema, rateLimitsSchema } from '../limits/limit-spec.ts';
+import { otelSchema } from './otel-schema.ts';
 
 const modelAlias = z.strictObject({
   name: z.string().min(1),
@@ -105,6 +106,8 @@ export const configSchema = z.strictObject({
   /** Share stream logs across replicas (also enabled by SLUICE_REDIS_URL). */
   redis: redis.optional(),
   limits: limits.prefault({}),
+  /** OpenTelemetry traces and metrics over OTLP/HTTP; off unless enabled here or by OTEL_EXPORTER_OTLP_ENDPOINT. */
+  otel: otelSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -112,6 +115,7 @@ export type SluiceConfigInput = z.input<typeof configSchema>;
 export type SluiceConfig = z.output<typeof configSchema>;
 export type { AnthropicProviderConfig, GeminiProviderConfig, ProviderConfig, ProviderType } from './provider-schema.ts';
 export { PROVIDER_TYPES } from './provider-schema.ts';
+export type { OtelConfig } from './otel-schema.ts';
 export type ModelAliasConfig = z.output<typeof modelAlias>;
 export type GatewayKeyConfig = z.output<typeof gatewayKey>;
 export type AdminConfig = z.output<typeof admin>;

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Settlement } from '../streams/generation.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { StreamLogStore } from '../streams/store/types.ts';
+import { GenAiHistograms } from './genai-histograms.ts';
 
 /**
  * Prometheus metrics, one registry per gateway. Everything is counted when a
@@ -27,9 +28,12 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  /** `modelLabel` maps the model a client asked for to a label from a bounded set. */
-  constructor(ctx: { registry: StreamRegistry; store: StreamLogStore; modelLabel: (model: string) => string }) {
+  readonly #genAi: GenAiHistograms;
+
+  /** `modelLabel` maps the model a client asked for to a label from a bounded set; `providerName` a provider id to its `gen_ai.provider.name`. */
+  constructor(ctx: { registry: StreamRegistry; store: StreamLogStore; modelLabel: (model: string) => string; providerName: (providerId: string | null) => string }) {
     this.#modelLabel = ctx.modelLabel;
+    this.#genAi = new GenAiHistograms(this.registry, ctx.modelLabel, ctx.providerName);
     new Gauge({ name: 'sluice_streams_running', help: 'Streams running on this replica.', registers: [this.registry], collect() { this.set(ctx.registry.running); } });
     const store = ctx.store as { commandsSent?: number };
     if (store.commandsSent !== undefined) {
@@ -45,5 +49,6 @@ export class GatewayMetrics {
     this.#cost.inc(settlement.usage.cost ?? 0);
     this.#retries.inc(settlement.retries);
     if (settlement.ttftMs !== null) this.#ttft.observe(settlement.ttftMs / 1000);
+    this.#genAi.settled(settlement);
   }
 }

@@ -36,7 +36,8 @@ export interface UpstreamStream {
  */
 export interface Provider {
   readonly id: string;
-  open(request: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamStream>;
+  /** `traceHeaders`: W3C trace context (`traceparent`, `tracestate`) for the upstream, when tracing is on. */
+  open(request: ChatCompletionRequest, signal: AbortSignal, traceHeaders?: Readonly<Record<string, string>>): Promise<UpstreamStream>;
   /** The request's input tokens, counted exactly by the upstream, for providers that offer counting; the gateway estimates for the others. */
   countTokens?(request: ChatCompletionRequest, signal: AbortSignal): Promise<number>;
   close(): Promise<void>;

@@ -11,6 +11,7 @@ import type { StreamTokens } from '../streams/stream-id.ts';
 import type { StreamLogStore } from '../streams/store/types.ts';
 import type { KeepaliveTicker } from '../streams/keepalive.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import type { Telemetry } from '../telemetry/types.ts';
 
 /** Everything a transport needs from the gateway, built once at start. */
 export interface GatewayContext {
@@ -28,4 +29,6 @@ export interface GatewayContext {
   keepalive: KeepaliveTicker;
   usage: UsageStore;
   metrics: GatewayMetrics;
+  /** OpenTelemetry traces and metrics; null when off, and then nothing on the request path touches it. */
+  telemetry: Telemetry | null;
 }

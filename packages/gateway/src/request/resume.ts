@@ -67,6 +67,7 @@ export function checkCursor(found: FoundStream, after: number): void {
  */
 export function follow(ctx: GatewayContext, found: FoundStream, sink: StreamSink, after: number): () => void {
   if (found.kind === 'live') {
+    found.generation.resumed(after);
     const subscription = found.generation.attach(sink, after);
     return () => found.generation.detach(subscription);
   }

@@ -23,6 +23,7 @@ export function settle(ctx: GatewayContext, settlement: Settlement): void {
   };
   ctx.usage.record(record);
   ctx.metrics.settled(settlement);
+  ctx.telemetry?.settled(settlement);
   const summary = { ...record, retries: settlement.retries };
   if (settlement.error !== null && settlement.status === 'error') logError(ctx, settlement.error, summary);
   ctx.logger.info(summary, 'stream settled');

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ChatCompletionRequest } from '@sluice/protocol';
 import type { Caller } from '../auth/key-ring.ts';
 import { chatEncoding } from '../streams/chunk-encoder.ts';
@@ -9,6 +10,8 @@ import { attachTurns, recallTurns, turnRecorder } from './turn-memory/turn-memor
 
 export interface StartChatOptions {
   resumable: boolean;
+  /** The client's request headers, read for its W3C trace context when tracing is on. */
+  headers?: IncomingHttpHeaders;
 }
 
 export interface StartGenerationOptions extends StartChatOptions {
@@ -27,6 +30,7 @@ export interface StartGenerationOptions extends StartChatOptions {
 export function createGeneration(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions): Generation {
   const targets = ctx.router.resolve(request.model);
   const recalled = recallTurns(ctx.store, ctx.logger, caller.name, request);
+  const telemetry = ctx.telemetry;
   return ctx.registry.create({
     request,
     targets,
@@ -37,6 +41,7 @@ export function createGeneration(ctx: GatewayContext, caller: Caller, request: C
     owner: caller.name,
     prepare: recalled === null ? undefined : async (upstreamRequest, target) => attachTurns(upstreamRequest, await recalled, target.provider.id),
     observer: turnRecorder(ctx.store, ctx.logger, caller.name, request),
+    trace: telemetry === null ? undefined : (streamId) => telemetry.startRequest({ streamId, request, api: options.encoding.api, key: caller.name, headers: options.headers }),
   });
 }
 

@@ -23,6 +23,9 @@ import type { GatewayContext } from '../request/context.ts';
 import { protocolOptions } from '../config/http-protocol.ts';
 import { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { settle } from '../request/settlement.ts';
+import { loadTelemetry } from '../telemetry/load.ts';
+import { providerName } from '../telemetry/genai-conventions.ts';
+import type { Telemetry } from '../telemetry/types.ts';
 
 export interface StartGatewayOptions {
   /** A config object (validated here) or one already resolved; the embedded default when absent. */
@@ -57,7 +60,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   }
   const protocol = protocolOptions(config.server);
   const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
-  const context = createContext(config, logger, env);
+  const context = createContext(config, logger, env, await loadTelemetry(config, env));
   const app = createHttpApp(context, protocol);
   const websockets = registerWebSocketTransport(app, context);
   try {
@@ -91,7 +94,7 @@ function createLogger(level: string): Logger {
   return pino({ level }, destination);
 }
 
-function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.ProcessEnv): GatewayContext {
+function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.ProcessEnv, telemetry: Telemetry | null): GatewayContext {
   const providers = createProviders(config.providers, env);
   const store = createStreamStore(config, logger);
   const usage = createUsageStore(config, logger);
@@ -110,9 +113,16 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
     tokens: new StreamTokens(env[config.streams.tokenSecretEnv]),
     keepalive: new KeepaliveTicker(config.streams.keepaliveMs),
     usage,
-    metrics: new GatewayMetrics({ registry, store, modelLabel: (model) => router.metricLabel(model) }),
+    metrics: new GatewayMetrics({ registry, store, modelLabel: (model) => router.metricLabel(model), providerName: providerNames(config) }),
+    telemetry,
   };
   return context;
+}
+
+/** A provider id to its `gen_ai.provider.name`, from the configured providers. */
+function providerNames(config: SluiceConfig): (providerId: string | null) => string {
+  const names = new Map(config.providers.map((p) => [p.id, providerName(p.type)]));
+  return (id) => (id === null ? undefined : names.get(id)) ?? '_OTHER';
 }
 
 function createUsageStore(config: SluiceConfig, logger: Logger): UsageStore {
@@ -159,6 +169,7 @@ async function closeRemainingConnections(app: FastifyInstance, serverClosed: Pro
 async function closeContext(context: GatewayContext): Promise<void> {
   await Promise.all([...context.providers.values()].map((p) => p.close()));
   await context.usage.close();
+  await context.telemetry?.shutdown().catch((error: unknown) => context.logger.warn({ err: error }, 'telemetry export failed at shutdown'));
   await context.store.close();
   await new Promise<void>((resolve) => context.logger.flush(() => resolve()));
 }

@@ -5,6 +5,7 @@ import type { UpstreamHandlers, UpstreamStream } from '../providers/types.ts';
 import { abortableSleep, type RetryPolicy } from '../retry/policy.ts';
 import type { RouteTarget } from '../routing/router.ts';
 import type { StreamEvent } from '../events/stream-event.ts';
+import type { RequestTrace } from '../telemetry/types.ts';
 
 export interface ConnectOptions {
   targets: readonly RouteTarget[];
@@ -21,6 +22,8 @@ export interface ConnectOptions {
   onFirstEvents(): void;
   /** An attempt begins on this target: the first, a retry or a failover. Told whatever the outcome, so a request that finally fails still counts its attempts. */
   onAttempt(target: RouteTarget): void;
+  /** The request's trace, when tracing is on: a span per attempt, its context passed upstream. */
+  trace?: RequestTrace;
 }
 
 /** An upstream that has produced its first events; nothing has been released to a client yet. */
@@ -51,8 +54,9 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
       const follow = () => attemptAbort.abort(options.signal.reason);
       options.signal.addEventListener('abort', follow, { once: true });
       options.onAttempt(target);
+      const attemptTrace = options.trace?.attempt(target);
       try {
-        const stream = await target.provider.open(await options.bodyFor(target), attemptAbort.signal);
+        const stream = await target.provider.open(await options.bodyFor(target), attemptAbort.signal, attemptTrace?.headers);
         const relay = new HandlerRelay();
         const first = await firstEvents(stream, relay);
         const error = first?.find((event) => event.type === 'error');
@@ -64,6 +68,7 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
         attemptAbort.abort(error);
         if (options.signal.aborted) throw options.signal.reason;
         const failure = asGatewayError(error);
+        attemptTrace?.failed(failure);
         if (!canFailOver(failure)) throw failure;
         lastError = failure;
         const delay = options.retry.delayFor(attempt, failure);

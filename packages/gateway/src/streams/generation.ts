@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
+import type { ChatCompletionRequest, FinishReason, Usage } from '@sluice/protocol';
 import { CancelledError, type GatewayError } from '../errors/index.ts';
 import type { RetryPolicy } from '../retry/policy.ts';
 import type { RouteTarget } from '../routing/router.ts';
@@ -9,6 +9,7 @@ import { StreamLog, type EntryKind } from './log.ts';
 import type { StreamLogWriter } from './store/types.ts';
 import { Subscription, type StreamSink, type SubscriptionHost } from './subscription.ts';
 import { UsageMeter } from './usage-meter.ts';
+import type { RequestTrace } from '../telemetry/types.ts';
 
 export interface GenerationOptions {
   id: string;
@@ -29,6 +30,8 @@ export interface GenerationOptions {
   prepare?: (request: ChatCompletionRequest, target: RouteTarget) => Promise<ChatCompletionRequest>;
   /** Sees every event as it is logged, with the target that produced it. */
   observer?: GenerationObserver;
+  /** Starts the request's trace, given the stream id, when tracing is on. */
+  trace?: (id: string) => RequestTrace | null;
 }
 
 export interface GenerationObserver {
@@ -42,6 +45,10 @@ export interface Settlement {
   api: StreamEncoding['api'];
   model: string;
   target: string | null;
+  /** The provider id and upstream model of the target that served it (the last one tried). */
+  provider: string | null;
+  responseModel: string | null;
+  finishReasons: FinishReason[];
   status: Exclude<GenerationStatus, 'running'>;
   usage: Usage;
   error: GatewayError | null;
@@ -49,6 +56,8 @@ export interface Settlement {
   durationMs: number;
   owner: string;
   retries: number;
+  /** Times a reader resumed it on this replica. */
+  resumes: number;
   /** Numbered events in the stream, its end included. */
   events: number;
 }
@@ -94,10 +103,15 @@ export class Generation implements SubscriptionHost {
   /** The upstream is paused because every reader's connection is full. */
   #paused = false;
   #firstTokenAt = 0;
+  #resumes = 0;
+  readonly #trace: RequestTrace | null;
+  readonly #observer: GenerationObserver | undefined;
 
   constructor(options: GenerationOptions) {
     this.id = options.id;
     this.options = options;
+    this.#trace = options.trace?.(options.id) ?? null;
+    this.#observer = withContentCapture(options.observer, this.#trace);
     this.#encoder = options.encoding.encoder(options.id, this.createdAt);
     this.opened = new Promise<void>((resolve, reject) => {
       this.#markOpened = resolve;
@@ -113,6 +127,30 @@ export class Generation implements SubscriptionHost {
 
   get subscriberCount(): number {
     return this.#subscriptions.size;
+  }
+
+  /** When the first token was logged (epoch ms), 0 before. */
+  get firstTokenAt(): number {
+    return this.#firstTokenAt;
+  }
+
+  get resumes(): number {
+    return this.#resumes;
+  }
+
+  /** Upstream attempts so far and the target of the last. */
+  get attempts(): number {
+    return this.#attempts;
+  }
+
+  get target(): RouteTarget | undefined {
+    return this.#lastTarget;
+  }
+
+  /** A reader comes back after `after`: counted, and an event on the trace. */
+  resumed(after: number): void {
+    this.#resumes++;
+    this.#trace?.resumed(after);
   }
 
   /**
@@ -183,6 +221,7 @@ export class Generation implements SubscriptionHost {
         retry: this.options.retry,
         bodyFor: (target) => this.#upstreamBody(target),
         signal: this.#abort.signal,
+        trace: this.#trace ?? undefined,
         onFirstEvents: () => this.#markOpened?.(),
         onAttempt: (target) => {
           this.#attempts++;
@@ -222,8 +261,11 @@ export class Generation implements SubscriptionHost {
 
   #append(event: StreamEvent): void {
     this.#meter.observe(event);
-    this.options.observer?.observe(event, this.#upstream!.target);
-    if (this.#firstTokenAt === 0 && (event.type === 'content' || event.type === 'reasoning' || event.type === 'tool_call')) this.#firstTokenAt = Date.now();
+    this.#observer?.observe(event, this.#upstream!.target);
+    if (this.#firstTokenAt === 0 && (event.type === 'content' || event.type === 'reasoning' || event.type === 'tool_call')) {
+      this.#firstTokenAt = Date.now();
+      this.#trace?.firstToken();
+    }
     this.#encoder.encode(event, this.#writer);
   }
 
@@ -277,11 +319,14 @@ export class Generation implements SubscriptionHost {
     this.#markOpened = this.#failOpen = undefined;
     this.#pumpAll();
     const now = Date.now();
-    this.#settle({
+    const settlement: Settlement = {
       id: this.id,
       api: this.options.encoding.api,
       model: this.options.request.model,
       target: this.#lastTarget?.label ?? null,
+      provider: this.#lastTarget?.provider.id ?? null,
+      responseModel: this.#lastTarget?.upstreamModel ?? null,
+      finishReasons: this.#meter.finishReasons,
       status,
       usage,
       error,
@@ -289,11 +334,26 @@ export class Generation implements SubscriptionHost {
       durationMs: now - this.createdAt,
       owner: this.options.owner,
       retries: Math.max(0, this.#attempts - 1),
+      resumes: this.#resumes,
       events: this.log.lastSeq,
-    });
+    };
+    this.#trace?.end(settlement);
+    this.#settle(settlement);
   }
 
   #price() {
     return (this.#upstream?.target ?? this.options.targets[0]).price;
   }
+}
+
+/** The observer, followed by the trace's content capture when `otel.captureContent` is on. */
+function withContentCapture(observer: GenerationObserver | undefined, trace: RequestTrace | null): GenerationObserver | undefined {
+  const capture = trace?.contentObserver;
+  if (capture == null) return observer;
+  return {
+    observe(event, target) {
+      observer?.observe(event, target);
+      capture(event);
+    },
+  };
 }

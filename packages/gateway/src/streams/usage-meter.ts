@@ -1,4 +1,4 @@
-import { costOf, type ChatCompletionRequest, type ModelPrice, type Usage } from '@sluice/protocol';
+import { costOf, type ChatCompletionRequest, type FinishReason, type ModelPrice, type Usage } from '@sluice/protocol';
 import { countTokens } from './token-counter.ts';
 import type { StreamEvent } from '../events/stream-event.ts';
 
@@ -10,6 +10,8 @@ import type { StreamEvent } from '../events/stream-event.ts';
 export class UsageMeter {
   #upstream: Usage | undefined;
   #generated: string[] = [];
+  /** Each choice's finish reason, in the order they came. */
+  readonly finishReasons: FinishReason[] = [];
 
   observe(event: StreamEvent): void {
     switch (event.type) {
@@ -23,6 +25,9 @@ export class UsageMeter {
         break;
       case 'usage':
         this.#upstream = event.usage;
+        break;
+      case 'finish':
+        this.finishReasons.push(event.reason);
         break;
     }
   }

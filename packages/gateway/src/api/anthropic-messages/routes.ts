@@ -34,7 +34,7 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
     scope.post('/v1/messages', { onRequest: requireMessagesKey }, async (request, reply) => {
       const caller = callerOf(request);
       const chat = toChatRequest(parseMessagesRequest(request.body));
-      const generation = createGeneration(ctx, caller, chat, { resumable: wantsResumable(request), encoding: messagesEncoding(chat) });
+      const generation = createGeneration(ctx, caller, chat, { resumable: wantsResumable(request), encoding: messagesEncoding(chat), headers: request.headers });
       if (chat.stream === true) return streamAsSse(ctx, generation, reply, messagesSse);
       const collector = new MessageCollector();
       await readWhole(generation, reply, collector);

@@ -41,6 +41,7 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     let encoder: ResponsesEncoder | undefined;
     const generation = createGeneration(ctx, caller, chat, {
       resumable: wantsResumable(request),
+      headers: request.headers,
       encoding: { api: 'responses', encoder: (streamId, createdAt) => (encoder = new ResponsesEncoder({ streamId, createdAt, echo: responseEcho(parsed), includeEncrypted })) },
     });
     // The generation made its encoder when it was created, once its id existed.

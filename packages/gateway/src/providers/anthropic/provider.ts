@@ -2,6 +2,7 @@ import type { ChatCompletionRequest } from '@sluice/protocol';
 import type { AnthropicProviderConfig } from '../../config/schema.ts';
 import { SseUpstream } from '../http/sse-upstream.ts';
 import { UpstreamClient } from '../http/upstream-client.ts';
+import { withTrace } from '../http/trace-headers.ts';
 import { serialiseRequest } from '../request-body.ts';
 import type { Provider, UpstreamStream } from '../types.ts';
 import { anthropicStatusError } from './error-mapper.ts';
@@ -36,12 +37,12 @@ export class AnthropicProvider implements Provider {
     this.#client = new UpstreamClient(base.origin, config);
   }
 
-  async open(request: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamStream> {
+  async open(request: ChatCompletionRequest, signal: AbortSignal, traceHeaders?: Readonly<Record<string, string>>): Promise<UpstreamStream> {
     const body = toMessagesRequest(request, {
       defaultMaxTokens: this.#config.maxTokensByModel[request.model] ?? this.#config.defaultMaxTokens,
       thinkingBudgets: this.#config.thinkingBudgets,
     });
-    const response = await this.#client.post(this.#path, this.#headers, serialiseRequest(body), signal, anthropicStatusError);
+    const response = await this.#client.post(this.#path, withTrace(this.#headers, traceHeaders), serialiseRequest(body), signal, anthropicStatusError);
     return new SseUpstream(response.body, signal, new AnthropicStreamDecoder(), response.idle);
   }
 

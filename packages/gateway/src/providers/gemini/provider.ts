@@ -4,6 +4,7 @@ import type { GeminiProviderConfig } from '../../config/schema.ts';
 import type { StreamEvent } from '../../events/stream-event.ts';
 import { SseUpstream, type ResponseBody } from '../http/sse-upstream.ts';
 import { isJsonResponse, UpstreamClient } from '../http/upstream-client.ts';
+import { withTrace } from '../http/trace-headers.ts';
 import { serialiseRequest } from '../request-body.ts';
 import { replayEvents } from '../iterable-stream.ts';
 import type { Provider, UpstreamStream } from '../types.ts';
@@ -41,11 +42,11 @@ export class GeminiProvider implements Provider {
     this.#client = new UpstreamClient(base.origin, config);
   }
 
-  async open(request: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamStream> {
+  async open(request: ChatCompletionRequest, signal: AbortSignal, traceHeaders?: Readonly<Record<string, string>>): Promise<UpstreamStream> {
     const body = toGenerateContentRequest(request, { thinkingBudgets: this.#config.thinkingBudgets });
     const model = encodeURIComponent(request.model.replace(/^models\//, ''));
     const path = `${this.#prefix}${model}:streamGenerateContent?alt=sse`;
-    const response = await this.#client.post(path, this.#headers, serialiseRequest(body), signal, geminiStatusError);
+    const response = await this.#client.post(path, withTrace(this.#headers, traceHeaders), serialiseRequest(body), signal, geminiStatusError);
     if (isJsonResponse(response.headers)) return readJsonAnswer(response.body, signal);
     return new SseUpstream(response.body, signal, new GeminiChunkDecoder(), response.idle);
   }

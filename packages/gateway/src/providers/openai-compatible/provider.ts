@@ -1,6 +1,7 @@
 import type { ChatCompletionRequest } from '@sluice/protocol';
 import type { ProviderConfig } from '../../config/schema.ts';
 import { isJsonResponse, UpstreamClient } from '../http/upstream-client.ts';
+import { withTrace } from '../http/trace-headers.ts';
 import { serialiseRequest } from '../request-body.ts';
 import { SseUpstream } from '../http/sse-upstream.ts';
 import { foreignExtrasKeys, withoutInternalFields } from '../internal-fields.ts';
@@ -35,9 +36,9 @@ export class OpenAICompatibleProvider implements Provider {
     this.#client = new UpstreamClient(base.origin, config);
   }
 
-  async open(request: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamStream> {
+  async open(request: ChatCompletionRequest, signal: AbortSignal, traceHeaders?: Readonly<Record<string, string>>): Promise<UpstreamStream> {
     const body = serialiseRequest(withoutInternalFields(request, FOREIGN_KEYS));
-    const response = await this.#client.post(this.#path, this.#headers, body, signal, upstreamStatusError);
+    const response = await this.#client.post(this.#path, withTrace(this.#headers, traceHeaders), body, signal, upstreamStatusError);
     // Some upstreams ignore `stream: true` and answer with one JSON completion.
     if (isJsonResponse(response.headers)) return readJsonCompletion(response.body, signal, response.idle);
     return new SseUpstream(response.body, signal, new OpenAIChunkDecoder(), response.idle);

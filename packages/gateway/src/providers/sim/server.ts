@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChatCompletionRequest } from '@sluice/protocol';
 import { FaultCounter, readSimControls, type SimControls } from './controls.ts';
@@ -8,7 +8,7 @@ import { simErrorBody, simFinishReason, simUsage } from './generator.ts';
 import { simScript } from './script.ts';
 
 export interface SimServerEvents {
-  request: [{ requestId: number; body: ChatCompletionRequest }];
+  request: [{ requestId: number; body: ChatCompletionRequest; headers: IncomingHttpHeaders }];
   /** The client went away before the response ended. */
   abort: [{ requestId: number; tokensSent: number }];
   complete: [{ requestId: number }];
@@ -72,7 +72,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: numb
   }
   const unexpected = unexpectedMessageField(body);
   if (unexpected !== null) return sendJson(res, 400, { error: { message: unexpected, type: 'invalid_request_error', param: null, code: null } });
-  events.emit('request', { requestId, body });
+  events.emit('request', { requestId, body, headers: req.headers });
   const faulted = faults.applies(controls.fault);
   const fault = faulted ? controls.fault : undefined;
   if (fault?.status !== undefined) {

@@ -17,7 +17,7 @@ export function wantsResumable(request: FastifyRequest): boolean {
 export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): void {
   app.post('/v1/chat/completions', { onRequest: requireKey(ctx.keys) }, async (request, reply) => {
     const caller = callerOf(request);
-    const generation = createChatGeneration(ctx, caller, request.body, { resumable: wantsResumable(request) });
+    const generation = createChatGeneration(ctx, caller, request.body, { resumable: wantsResumable(request), headers: request.headers });
     if (generation.options.request.stream === true) return streamAsSse(ctx, generation, reply, chatSse);
     const collector = new CompletionCollector();
     await readWhole(generation, reply, collector);
