@@ -65,7 +65,7 @@ describe('configuration is checked at start and errors name the field', () => {
   test('the embedded default serves the simulator and the seed models', () => {
     const config = resolveConfig({});
     assert.deepEqual(config.providers.map((p) => p.id), ['sim']);
-    assert.deepEqual(config.models.map((m) => m.name).sort(), ['claude-sonnet-4.5', 'deepseek-v3.2', 'gemini-2.5-flash', 'gpt-4.1']);
+    assert.deepEqual(config.models.map((m) => m.name).sort(), ['auto', 'claude-sonnet-4.5', 'deepseek-v3.2', 'gemini-2.5-flash', 'gpt-4.1']);
     assert.equal(config.server.host, '127.0.0.1');
     assert.equal(config.server.port, 8787);
   });

@@ -41,7 +41,7 @@ describe('the official openai SDK, unchanged, pointed at sluice', () => {
   test('lists the models with prices', async () => {
     const ids: string[] = [];
     for await (const model of openai.models.list()) ids.push(model.id);
-    assert.deepEqual(ids.sort(), ['claude-sonnet-4.5', 'deepseek-v3.2', 'gemini-2.5-flash', 'gpt-4.1']);
+    assert.deepEqual(ids.sort(), ['auto', 'claude-sonnet-4.5', 'deepseek-v3.2', 'gemini-2.5-flash', 'gpt-4.1']);
   });
 
   test('surfaces gateway errors as the SDK error classes', async () => {

@@ -15,7 +15,7 @@ import type { StreamEvent } from '../src/events/stream-event.ts';
 
 const store = new MemoryStreamLogStore({ retentionMs: 60_000, maxBytes: 64 * 1024 * 1024 });
 const logger = pino({ level: 'silent' });
-const target = (id: string): RouteTarget => ({ provider: new SimProvider(id), upstreamModel: 'm', label: `${id}/m`, price: { input: 0, output: 0 } });
+const target = (id: string): RouteTarget => ({ provider: new SimProvider(id), upstreamModel: 'm', label: `${id}/m`, price: { input: 0, output: 0 }, weight: 1 });
 const tools = [{ type: 'function', function: { name: 'f' } }];
 
 /** Play a turn's events through the recorder, as a generation does. */

@@ -45,6 +45,8 @@ export const ErrorCodes = {
   upstreamMalformed: 'upstream_malformed',
   upstreamDisconnected: 'upstream_disconnected',
   upstreamOverloaded: 'upstream_overloaded',
+  noHealthyDeployment: 'no_healthy_deployment',
+  firstTokenTimeout: 'first_token_timeout',
   contentFiltered: 'content_filter',
   cancelled: 'cancelled',
   shuttingDown: 'shutting_down',

@@ -4,6 +4,12 @@ export const Headers = {
   streamToken: 'x-sluice-stream-token',
   resumable: 'x-sluice-resumable',
   lastEventId: 'last-event-id',
+  /** The deployment that served a request (`<provider>/<model>` or its id). */
+  target: 'x-sluice-target',
+  /** A request's routing hint (`cheap`, `strong`, an alias); on a response, the router's decision. */
+  route: 'x-sluice-route',
+  /** `1` asks for the response cache; on a response, `hit` or `miss`. */
+  cache: 'x-sluice-cache',
 } as const;
 
 /** WebSocket subprotocols: the multiplexed protocol, and the browser-friendly key carrier. */

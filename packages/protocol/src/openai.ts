@@ -138,6 +138,11 @@ export interface ModelEntry {
   /** sluice: US dollars per million tokens, in and out. */
   pricing: ModelPrice;
   fallbacks?: string[];
+  /** sluice: an alias with several deployments lists them, and how it picks. */
+  deployments?: string[];
+  strategy?: string;
+  /** sluice: a router model lists the aliases its rules send requests to. */
+  routes?: string[];
 }
 
 export interface ModelList {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { BatchedWriter } from './batched-writer.ts';
 import { LEDGER_FLUSH_MS, type UsageRecord, type UsageStore, type UsageTotals } from './usage-store.ts';
 
-const COLUMNS = 13;
+const COLUMNS = 15;
 /** Rows per INSERT, well under PostgreSQL's 65,535 parameters a statement. */
 const ROWS_PER_INSERT = 1000;
 
@@ -27,10 +27,13 @@ export class PostgresUsageStore implements UsageStore {
         `CREATE TABLE IF NOT EXISTS ${table} (
           at BIGINT NOT NULL, stream_id TEXT NOT NULL, endpoint TEXT NOT NULL DEFAULT 'chat', key TEXT NOT NULL, model TEXT NOT NULL, target TEXT,
           status TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
-          estimated BOOLEAN NOT NULL, cost DOUBLE PRECISION NOT NULL, ttft_ms INTEGER, duration_ms INTEGER NOT NULL
+          estimated BOOLEAN NOT NULL, cost DOUBLE PRECISION NOT NULL, ttft_ms INTEGER, duration_ms INTEGER NOT NULL,
+          route TEXT, cached BOOLEAN NOT NULL DEFAULT false
         );
         CREATE INDEX IF NOT EXISTS ${table}_key_at ON ${table} (key, at);
-        ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS endpoint TEXT NOT NULL DEFAULT 'chat';`,
+        ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS endpoint TEXT NOT NULL DEFAULT 'chat';
+        ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS route TEXT;
+        ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS cached BOOLEAN NOT NULL DEFAULT false;`,
       )
       .then(() => undefined);
     this.#ready.catch(onError);
@@ -59,11 +62,11 @@ export class PostgresUsageStore implements UsageStore {
     for (let start = 0; start < batch.length; start += ROWS_PER_INSERT) {
       const values: unknown[] = [];
       const rows = batch.slice(start, start + ROWS_PER_INSERT).map((r, i) => {
-        values.push(r.at, r.streamId, r.endpoint, r.key, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated, r.cost, r.ttftMs, r.durationMs);
+        values.push(r.at, r.streamId, r.endpoint, r.key, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated, r.cost, r.ttftMs, r.durationMs, r.route, r.cached);
         return `(${Array.from({ length: COLUMNS }, (_, j) => `$${i * COLUMNS + j + 1}`).join(', ')})`;
       });
       await this.#pool.query(
-        `INSERT INTO ${this.#table} (at, stream_id, endpoint, key, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms) VALUES ${rows.join(', ')}`,
+        `INSERT INTO ${this.#table} (at, stream_id, endpoint, key, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached) VALUES ${rows.join(', ')}`,
         values,
       );
     }

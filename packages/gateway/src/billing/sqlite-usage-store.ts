@@ -34,15 +34,20 @@ export class SqliteUsageStore implements UsageStore {
         estimated INTEGER NOT NULL,
         cost REAL NOT NULL,
         ttft_ms INTEGER,
-        duration_ms INTEGER NOT NULL
+        duration_ms INTEGER NOT NULL,
+        route TEXT,
+        cached INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX IF NOT EXISTS usage_key_at ON usage (key, at);
     `);
     // A ledger written before requests recorded their endpoint gains the column; its rows were chat completions.
     const columns = this.#db.prepare('PRAGMA table_info(usage)').all() as { name: string }[];
     if (!columns.some((column) => column.name === 'endpoint')) this.#db.exec("ALTER TABLE usage ADD COLUMN endpoint TEXT NOT NULL DEFAULT 'chat'");
+    // Likewise the routing columns, for a ledger written before routing recorded its decisions.
+    if (!columns.some((column) => column.name === 'route')) this.#db.exec('ALTER TABLE usage ADD COLUMN route TEXT');
+    if (!columns.some((column) => column.name === 'cached')) this.#db.exec('ALTER TABLE usage ADD COLUMN cached INTEGER NOT NULL DEFAULT 0');
     this.#insert = this.#db.prepare(
-      'INSERT INTO usage (at, stream_id, endpoint, key, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO usage (at, stream_id, endpoint, key, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#writer = new BatchedWriter(LEDGER_FLUSH_MS, (batch) => {
       try {
@@ -73,7 +78,7 @@ export class SqliteUsageStore implements UsageStore {
     this.#db.exec('BEGIN');
     try {
       for (const r of batch) {
-        this.#insert.run(r.at, r.streamId, r.endpoint, r.key, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated ? 1 : 0, r.cost, r.ttftMs, r.durationMs);
+        this.#insert.run(r.at, r.streamId, r.endpoint, r.key, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated ? 1 : 0, r.cost, r.ttftMs, r.durationMs, r.route, r.cached ? 1 : 0);
       }
       this.#db.exec('COMMIT');
     } catch (error) {

@@ -14,6 +14,10 @@ export interface UsageRecord {
   cost: number;
   ttftMs: number | null;
   durationMs: number;
+  /** The router's decision (`<alias>; rule=<rule>`) when a router model chose the alias. */
+  route: string | null;
+  /** Served from the response cache, at no cost. */
+  cached: boolean;
 }
 
 export interface UsageTotals {

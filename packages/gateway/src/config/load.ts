@@ -82,9 +82,20 @@ function checkCrossReferences(config: SluiceConfig, env: NodeJS.ProcessEnv): voi
     const at = `models[${i}]`;
     if (names.has(m.name)) problems.push(`${at}.name: duplicate model name "${m.name}"`);
     names.add(m.name);
-    const providerId = m.target.slice(0, m.target.indexOf('/'));
-    if (!seen.has(providerId)) problems.push(`${at}.target: unknown provider "${providerId}"`);
+    const knownProvider = (spec: string, where: string) => {
+      const providerId = spec.slice(0, spec.indexOf('/'));
+      if (!seen.has(providerId)) problems.push(`${where}: unknown provider "${providerId}"`);
+    };
+    if (m.target !== undefined) knownProvider(m.target, `${at}.target`);
+    const ids = new Set<string>();
+    m.deployments?.forEach((d, j) => {
+      knownProvider(d.target, `${at}.deployments[${j}].target`);
+      const id = d.id ?? d.target;
+      if (ids.has(id)) problems.push(`${at}.deployments[${j}]: "${id}" is listed twice; give each deployment of the same target its own "id"`);
+      ids.add(id);
+    });
   });
+  problems.push(...routerProblems(config));
   config.models.forEach((m, i) => {
     m.fallbacks?.forEach((f, j) => {
       const at = `models[${i}].fallbacks[${j}]`;
@@ -112,4 +123,20 @@ function adminKeyProblems(config: SluiceConfig, env: NodeJS.ProcessEnv): string[
   if (adminKey.length < 16) return [`admin.keyEnv: the admin key in ${keyEnv} needs at least 16 characters`];
   const same = config.keys.findIndex((k) => ('key' in k ? k.key : env[k.keyEnv]) === adminKey);
   return same === -1 ? [] : [`admin.keyEnv: the admin key in ${keyEnv} is also the gateway key keys[${same}]; the admin key must not open chat`];
+}
+
+/** A router's rules and default must name aliases that serve models themselves (a router does not route to a router). */
+function routerProblems(config: SluiceConfig): string[] {
+  const serving = new Set(config.models.filter((m) => m.router === undefined).map((m) => m.name));
+  const problems: string[] = [];
+  config.models.forEach((m, i) => {
+    if (m.router === undefined) return;
+    const check = (name: string, at: string) => {
+      if (!serving.has(name)) problems.push(`${at}: "${name}" is not a model alias with a target or deployments`);
+    };
+    check(m.router.default, `models[${i}].router.default`);
+    m.router.rules.forEach((rule, j) => check(rule.use, `models[${i}].router.rules[${j}].use`));
+    if (m.fallbacks !== undefined) problems.push(`models[${i}].fallbacks: a router has no fallbacks of its own; give them to the aliases it routes to`);
+  });
+  return problems;
 }

@@ -2,16 +2,33 @@ import { z } from 'zod';
 import { providerSchema, priceSchema as price } from './provider-schema.ts';
 import { keyLimitsSchema, rateLimitsSchema } from '../limits/limit-spec.ts';
 import { otelSchema } from './otel-schema.ts';
+import { aliasCacheSchema, cacheSchema, deploymentSchema, healthSchema, hedgeSchema, routerSchema, STRATEGIES, targetSpec } from './routing-schema.ts';
 
-const modelAlias = z.strictObject({
-  name: z.string().min(1),
-  /** `<providerId>/<upstreamModel>`. */
-  target: z.string().regex(/^[^/]+\/.+$/, 'write it as "<providerId>/<model>"'),
-  price: price.optional(),
-  fallbacks: z.array(z.string().min(1)).optional(),
-  /** Limits on this alias across every key. */
-  limits: rateLimitsSchema.optional(),
-});
+/**
+ * A model name clients can ask for: one `target`, several weighted
+ * `deployments` picked by a `strategy`, or a `router` that sends each
+ * request to another alias by rules.
+ */
+const modelAlias = z
+  .strictObject({
+    name: z.string().min(1),
+    /** `<providerId>/<upstreamModel>`: the same as one deployment of weight 1. */
+    target: targetSpec.optional(),
+    deployments: z.array(deploymentSchema).min(1).optional(),
+    strategy: z.enum(STRATEGIES).default('weighted'),
+    router: routerSchema.optional(),
+    price: price.optional(),
+    fallbacks: z.array(z.string().min(1)).optional(),
+    /** For every deployment that sets none. */
+    firstTokenTimeoutMs: z.number().int().positive().optional(),
+    hedge: hedgeSchema.optional(),
+    cache: aliasCacheSchema.optional(),
+    /** Limits on this alias across every key. */
+    limits: rateLimitsSchema.optional(),
+  })
+  .refine((alias) => [alias.target, alias.deployments, alias.router].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of "target", "deployments" or "router"',
+  });
 
 const gatewayKey = z.union([
   z.strictObject({ name: z.string().min(1), key: z.string().min(8, 'a gateway key needs at least 8 characters'), limits: keyLimitsSchema.optional() }),
@@ -98,6 +115,10 @@ export const configSchema = z.strictObject({
   streams: streams.prefault({}),
   ws: ws.prefault({}),
   retries: retries.prefault({}),
+  /** Circuit breakers and latency estimates of deployments. */
+  health: healthSchema.prefault({}),
+  /** The exact-match response cache, for aliases that opt in and requests with `x-sluice-cache: 1`. */
+  cache: cacheSchema.prefault({}),
   shutdown: z.strictObject({ drainTimeoutMs: z.number().int().nonnegative().default(10_000) }).prefault({}),
   /** Where usage is recorded: a SQLite file (one replica), PostgreSQL (several; also SLUICE_DATABASE_URL), or nowhere. */
   ledger: z

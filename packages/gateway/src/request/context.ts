@@ -6,6 +6,7 @@ import type { SluiceConfig } from '../config/schema.ts';
 import type { Provider } from '../providers/types.ts';
 import type { RetryPolicy } from '../retry/policy.ts';
 import type { Router } from '../routing/router.ts';
+import type { DeploymentHealth } from '../health/deployment-health.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { StreamTokens } from '../streams/stream-id.ts';
 import type { StreamLogStore } from '../streams/store/types.ts';
@@ -22,6 +23,8 @@ export interface GatewayContext {
   admin: AdminKey | null;
   providers: ReadonlyMap<string, Provider>;
   router: Router;
+  /** Breakers, latency estimates and running counts of every deployment (`snapshot()` for the dashboard). */
+  health: DeploymentHealth;
   retry: RetryPolicy;
   registry: StreamRegistry;
   store: StreamLogStore;

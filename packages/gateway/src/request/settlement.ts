@@ -20,11 +20,18 @@ export function settle(ctx: GatewayContext, settlement: Settlement): void {
     cost: usage.cost ?? 0,
     ttftMs: settlement.ttftMs,
     durationMs: settlement.durationMs,
+    route: settlement.route,
+    cached: settlement.cached,
   };
   ctx.usage.record(record);
+  // What hedging cost is visible: each losing attempt is a row of its own, under the same stream id.
+  for (const loss of settlement.hedgeLosses) {
+    const { usage: lost } = loss;
+    ctx.usage.record({ ...record, target: loss.target, status: 'hedge_lost', promptTokens: lost.prompt_tokens, completionTokens: 0, estimated: true, cost: lost.cost ?? 0, ttftMs: null, durationMs: loss.waitedMs, cached: false });
+  }
   ctx.metrics.settled(settlement);
   ctx.telemetry?.settled(settlement);
-  const summary = { ...record, retries: settlement.retries };
+  const summary = { ...record, retries: settlement.retries, ...(settlement.hedgeLosses.length === 0 ? {} : { hedgeLost: settlement.hedgeLosses.map((loss) => loss.target) }) };
   if (settlement.error !== null && settlement.status === 'error') logError(ctx, settlement.error, summary);
   ctx.logger.info(summary, 'stream settled');
 }

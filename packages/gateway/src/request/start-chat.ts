@@ -5,6 +5,8 @@ import { chatEncoding } from '../streams/chunk-encoder.ts';
 import type { StreamEncoding } from '../streams/event-encoder.ts';
 import type { Generation } from '../streams/generation.ts';
 import { parseChatRequest } from './chat-request.ts';
+import { routeHintsOf } from './route-hints.ts';
+import { routeRequest } from './route-request.ts';
 import type { GatewayContext } from './context.ts';
 import { attachTurns, recallTurns, turnRecorder } from './turn-memory/turn-memory.ts';
 
@@ -21,19 +23,20 @@ export interface StartGenerationOptions extends StartChatOptions {
 
 /**
  * The path every transport and inbound API shares from an internal request
- * (an OpenAI chat body, already validated) to a generation: route, create.
+ * (an OpenAI chat body, already validated) to a generation: route (rules,
+ * deployments, health), create.
  * The generation is not started, so the caller can attach its reader first.
  * Throws GatewayErrors for the client.
  * Turn memory is looked up now, while the generation is set up, and
  * re-attached for the target that gets the request.
  */
 export function createGeneration(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions): Generation {
-  const targets = ctx.router.resolve(request.model);
+  const route = routeRequest(ctx, caller, request, routeHintsOf(options.headers ?? {}));
   const recalled = recallTurns(ctx.store, ctx.logger, caller.name, request);
   const telemetry = ctx.telemetry;
   return ctx.registry.create({
     request,
-    targets,
+    ...route,
     retry: ctx.retry,
     encoding: options.encoding,
     resumable: options.resumable,

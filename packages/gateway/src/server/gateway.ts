@@ -11,6 +11,8 @@ import type { SluiceConfig, SluiceConfigInput } from '../config/schema.ts';
 import { createProviders } from '../providers/registry.ts';
 import { RetryPolicy } from '../retry/policy.ts';
 import { Router } from '../routing/router.ts';
+import { DeploymentHealth } from '../health/deployment-health.ts';
+import { RedisObservationBus } from '../health/redis-observation-bus.ts';
 import { StreamRegistry } from '../streams/registry.ts';
 import { StreamTokens } from '../streams/stream-id.ts';
 import { MemoryStreamLogStore } from '../streams/store/memory-store.ts';
@@ -107,6 +109,7 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
     admin: AdminKey.from(config, env),
     providers,
     router,
+    health: createHealth(config, logger),
     retry: new RetryPolicy(config.retries),
     store,
     registry,
@@ -123,6 +126,13 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
 function providerNames(config: SluiceConfig): (providerId: string | null) => string {
   const names = new Map(config.providers.map((p) => [p.id, providerName(p.type)]));
   return (id) => (id === null ? undefined : names.get(id)) ?? '_OTHER';
+}
+
+/** Breakers are per replica, or shared by every replica through the configured Redis. */
+function createHealth(config: SluiceConfig, logger: Logger): DeploymentHealth {
+  if (config.redis === undefined) return new DeploymentHealth(config.health);
+  const bus = new RedisObservationBus({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, onError: (error) => logger.error({ err: error }, 'redis health bus') });
+  return new DeploymentHealth(config.health, bus);
 }
 
 function createUsageStore(config: SluiceConfig, logger: Logger): UsageStore {
@@ -171,5 +181,6 @@ async function closeContext(context: GatewayContext): Promise<void> {
   await context.usage.close();
   await context.telemetry?.shutdown().catch((error: unknown) => context.logger.warn({ err: error }, 'telemetry export failed at shutdown'));
   await context.store.close();
+  await context.health.close();
   await new Promise<void>((resolve) => context.logger.flush(() => resolve()));
 }

@@ -1,29 +1,43 @@
 import type { ChatCompletionRequest } from '@sluice/protocol';
-import { GatewayError, InternalError, UpstreamHttpError } from '../errors/index.ts';
-import { HandlerRelay } from '../providers/handler-relay.ts';
-import type { UpstreamHandlers, UpstreamStream } from '../providers/types.ts';
+import { CancelledError, GatewayError, InternalError, UpstreamHttpError } from '../errors/index.ts';
+import type { HedgeConfig } from '../config/routing-schema.ts';
+import type { AttemptHealth } from '../health/deployment-health.ts';
+import { NoHealthyDeploymentError } from '../health/no-healthy-deployment.ts';
+import type { UpstreamHandlers } from '../providers/types.ts';
 import { abortableSleep, type RetryPolicy } from '../retry/policy.ts';
-import type { RouteTarget } from '../routing/router.ts';
+import type { RouteTarget } from '../routing/route-target.ts';
 import type { StreamEvent } from '../events/stream-event.ts';
 import type { RequestTrace } from '../telemetry/types.ts';
+import { TargetCursor } from './target-cursor.ts';
+import { asGatewayError, UpstreamAttempt, type ReadyAttempt } from './upstream-attempt.ts';
+
+export { asGatewayError };
 
 export interface ConnectOptions {
+  /** The model the client asked for, for the error when no deployment is healthy. */
+  model: string;
   targets: readonly RouteTarget[];
   retry: RetryPolicy;
   /** The request as this target must receive it. */
   bodyFor(target: RouteTarget): ChatCompletionRequest | Promise<ChatCompletionRequest>;
   /** The generation's signal: aborting it ends every attempt. */
   signal: AbortSignal;
+  /** Breakers and latency estimates, told every attempt's outcome. */
+  health?: AttemptHealth;
+  /** A second attempt when the first is slow to its first token; at most one per request. */
+  hedge?: HedgeConfig;
   /**
    * An upstream produced its first events (or ended without any): what it
    * refuses until then, in its status or in-band (a blocked prompt, an
    * overloaded error event), is still the request's error.
    */
   onFirstEvents(): void;
-  /** An attempt begins on this target: the first, a retry or a failover. Told whatever the outcome, so a request that finally fails still counts its attempts. */
+  /** An attempt begins on this target: the first, a retry, a failover or a hedge. Told whatever the outcome, so a request that finally fails still counts its attempts. */
   onAttempt(target: RouteTarget): void;
   /** The request's trace, when tracing is on: a span per attempt, its context passed upstream. */
   trace?: RequestTrace;
+  /** An attempt lost the race to a hedge (or the hedge to it) and was aborted after waiting `waitedMs`. */
+  onHedgeLost?(target: RouteTarget, waitedMs: number): void;
 }
 
 /** An upstream that has produced its first events; nothing has been released to a client yet. */
@@ -33,93 +47,163 @@ export interface ConnectedUpstream {
   attach(handlers: UpstreamHandlers): void;
   /** The first events, or null when the upstream ended without any. */
   first: readonly StreamEvent[] | null;
-  /** Stop following the generation's signal (the stream has ended). */
+  /** The stream has ended: stop following the generation's signal, free the deployment's slot. */
   release(): void;
   pause(): void;
   resume(): void;
 }
 
+/** Why a hedged attempt was aborted: the other one produced a token first. */
+export class HedgeLostError extends CancelledError {
+  constructor() {
+    super('Another attempt at the same request produced its first token first.');
+  }
+}
+
+type Settled = { attempt: UpstreamAttempt; ready: ReadyAttempt } | { attempt: UpstreamAttempt; error: unknown };
+
 /**
  * Open an upstream and read its first events, retrying the same target and
  * then failing over to the next while nothing has been released: every
- * retryable failure before the first event is invisible to the client.
+ * retryable failure before the first event is invisible to the client. A
+ * deployment whose breaker refuses is skipped; with a hedge, an attempt
+ * slow to its first token gets a twin on the next target and the first to
+ * produce events wins, the other being aborted at once.
  */
 export async function connectUpstream(options: ConnectOptions): Promise<ConnectedUpstream> {
+  const cursor = new TargetCursor(options.targets, options.retry);
+  const running = new Map<UpstreamAttempt, Promise<Settled>>();
   let lastError: GatewayError | undefined;
-  for (const target of options.targets) {
-    for (let attempt = 0; ; attempt++) {
-      options.signal.throwIfAborted();
-      // Each attempt has its own signal, so a failed one can be torn down without ending the generation.
-      const attemptAbort = new AbortController();
-      const follow = () => attemptAbort.abort(options.signal.reason);
-      options.signal.addEventListener('abort', follow, { once: true });
-      options.onAttempt(target);
-      const attemptTrace = options.trace?.attempt(target);
-      try {
-        const stream = await target.provider.open(await options.bodyFor(target), attemptAbort.signal, attemptTrace?.headers);
-        const relay = new HandlerRelay();
-        const first = await firstEvents(stream, relay);
-        const error = first?.find((event) => event.type === 'error');
-        if (error !== undefined && error.type === 'error') throw error.error;
-        options.onFirstEvents();
-        return connected(target, stream, relay, first, () => options.signal.removeEventListener('abort', follow));
-      } catch (error) {
-        options.signal.removeEventListener('abort', follow);
-        attemptAbort.abort(error);
-        if (options.signal.aborted) throw options.signal.reason;
-        const failure = asGatewayError(error);
-        attemptTrace?.failed(failure);
-        if (!canFailOver(failure)) throw failure;
-        lastError = failure;
-        const delay = options.retry.delayFor(attempt, failure);
-        if (delay === null) break;
-        await abortableSleep(delay, options.signal);
-      }
+  let hedged = false;
+  let next = cursor.first();
+
+  const launch = (target: RouteTarget): boolean => {
+    if (target.deployment !== undefined && options.health !== undefined && !options.health.begin(target.deployment)) return false;
+    options.onAttempt(target);
+    const attempt = new UpstreamAttempt(target, () => options.bodyFor(target), options.signal, options.trace);
+    running.set(attempt, attempt.outcome.then((ready) => ({ attempt, ready }), (error: unknown) => ({ attempt, error })));
+    return true;
+  };
+  const abandonAll = (reason: unknown) => {
+    for (const attempt of running.keys()) {
+      attempt.abort(reason);
+      verdict(options, attempt, null);
     }
+    running.clear();
+  };
+
+  try {
+    for (;;) {
+      options.signal.throwIfAborted();
+      // Nothing running: start the next attempt, skipping deployments whose breaker refuses.
+      while (running.size === 0) {
+        if (next === null) throw lastError ?? noHealthyDeployment(options);
+        if (next.delayMs > 0) await abortableSleep(next.delayMs, options.signal);
+        if (launch(next.target)) break;
+        next = cursor.skip();
+      }
+      const hedgeIn = hedged || running.size !== 1 ? null : hedgeDelay(options, running.keys().next().value!);
+      const settled = await raceWithTimer([...running.values()], hedgeIn);
+      if (settled === 'timer') {
+        hedged = true;
+        const target = cursor.hedge();
+        if (target !== null) launch(target);
+        continue;
+      }
+      running.delete(settled.attempt);
+      if ('ready' in settled) {
+        for (const loser of running.keys()) {
+          loser.abort(new HedgeLostError());
+          verdict(options, loser, null, loser.waitedMs || Date.now() - loser.startedAt);
+          options.onHedgeLost?.(loser.target, Date.now() - loser.startedAt);
+        }
+        running.clear();
+        verdict(options, settled.attempt, true);
+        options.onFirstEvents();
+        return connected(settled.attempt, settled.ready, options.health);
+      }
+      if (options.signal.aborted) throw options.signal.reason;
+      const failure = asGatewayError(settled.error);
+      verdict(options, settled.attempt, countsAgainst(failure) ? failure : null);
+      if (!canFailOver(failure) && settled.attempt.target.cached !== true) throw failure;
+      lastError = settled.attempt.target.cached === true ? lastError : failure;
+      // With a hedge still running, wait for it; otherwise move on.
+      if (running.size === 0) next = cursor.afterFailure(settled.attempt.target, failure);
+    }
+  } catch (error) {
+    abandonAll(error);
+    throw options.signal.aborted ? options.signal.reason : error;
   }
-  throw lastError ?? new InternalError('No route to an upstream.');
+}
+
+/** How long after it started the attempt gets a hedge, or null for none. */
+function hedgeDelay(options: ConnectOptions, attempt: UpstreamAttempt): number | null {
+  const hedge = options.hedge;
+  if (hedge === undefined || attempt.target.cached === true) return null;
+  let after: number | null;
+  if ('afterMs' in hedge) after = hedge.afterMs;
+  else {
+    const deployment = attempt.target.deployment;
+    after = deployment === undefined || options.health === undefined ? null : options.health.ttftPercentile(deployment, hedge.afterPercentile, hedge.minSamples);
+  }
+  return after === null ? null : Math.max(0, attempt.startedAt + after - Date.now());
+}
+
+/** The first attempt to settle, or 'timer' when `timerMs` passes first (null: no timer). */
+async function raceWithTimer(attempts: Promise<Settled>[], timerMs: number | null): Promise<Settled | 'timer'> {
+  if (timerMs === null) return Promise.race(attempts);
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<'timer'>((resolve) => (timer = setTimeout(() => resolve('timer'), timerMs)));
+  try {
+    return await Promise.race([...attempts, elapsed]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
- * Start the stream and wait for its first events (then pause it), its end,
- * or its failure. Usage alone is not a first event: a provider that reports
- * the prompt's usage before generating anything (Anthropic's message_start)
- * may still fail, retryably, before anything reaches a client.
+ * Tell the deployment's health how an attempt went: true for first events,
+ * an error for a failure that counts against it, null for neither (the
+ * client left, a hedge won, the request itself was at fault). Every attempt
+ * but a winning one ends here; a winner ends when its stream is released.
  */
-function firstEvents(stream: UpstreamStream, relay: HandlerRelay): Promise<readonly StreamEvent[] | null> {
-  return new Promise((resolve, reject) => {
-    let early: readonly StreamEvent[] = [];
-    // Whatever follows the first outcome waits in the relay until the generation attaches.
-    relay.point({
-      events(batch) {
-        early = early.length === 0 ? batch : [...early, ...batch];
-        if (batch.every((event) => event.type === 'usage')) return;
-        relay.point(undefined);
-        stream.pause();
-        resolve(early);
-      },
-      end() {
-        relay.point(undefined);
-        resolve(early.length === 0 ? null : early);
-      },
-      fail(error) {
-        relay.point(undefined);
-        reject(error);
-      },
-    });
-    stream.start(relay);
-  });
+function verdict(options: ConnectOptions, attempt: UpstreamAttempt, outcome: true | GatewayError | null, waitedMs?: number): void {
+  const deployment = attempt.target.deployment;
+  const health = options.health;
+  if (deployment === undefined || health === undefined) return;
+  if (outcome === true) return health.succeeded(deployment, attempt.waitedMs);
+  if (outcome === null) health.abandon(deployment, waitedMs);
+  else health.failed(deployment, outcome.retryAfterMs ?? (outcome.retryAfterSeconds === undefined ? undefined : outcome.retryAfterSeconds * 1000));
+  health.end(deployment);
 }
 
-function connected(target: RouteTarget, stream: UpstreamStream, relay: HandlerRelay, first: readonly StreamEvent[] | null, release: () => void): ConnectedUpstream {
+function noHealthyDeployment(options: ConnectOptions): GatewayError {
+  const deployments = options.targets.flatMap((target) => (target.deployment === undefined ? [] : [target.deployment]));
+  if (deployments.length === 0 || options.health === undefined) return new InternalError('No route to an upstream.');
+  return new NoHealthyDeploymentError(options.model, options.health.retryAfterMs(deployments));
+}
+
+function connected(attempt: UpstreamAttempt, ready: ReadyAttempt, health: AttemptHealth | undefined): ConnectedUpstream {
+  const { stream, relay, first } = ready;
+  let released = false;
   return {
-    target,
+    target: attempt.target,
     first,
-    release,
+    release: () => {
+      if (released) return;
+      released = true;
+      attempt.release();
+      if (attempt.target.deployment !== undefined) health?.end(attempt.target.deployment);
+    },
     attach: (handlers) => relay.point(handlers),
     pause: () => stream.pause(),
     resume: () => stream.resume(),
   };
+}
+
+/** Failures that say something about the deployment: 5xx, 429, unreachable, timeouts. A client's own error does not. */
+function countsAgainst(error: GatewayError): boolean {
+  return error.retryable && !(error instanceof CancelledError);
 }
 
 /**
@@ -129,8 +213,4 @@ function connected(target: RouteTarget, stream: UpstreamStream, relay: HandlerRe
  */
 function canFailOver(error: GatewayError): boolean {
   return error.retryable || (error instanceof UpstreamHttpError && [401, 403, 404].includes(error.upstreamStatus));
-}
-
-export function asGatewayError(error: unknown): GatewayError {
-  return error instanceof GatewayError ? error : new InternalError('The upstream adapter failed unexpectedly.', error);
 }

@@ -1,14 +1,16 @@
-import type { ChatCompletionRequest, FinishReason, Usage } from '@sluice/protocol';
+import { costOf, type ChatCompletionRequest, type FinishReason, type Usage } from '@sluice/protocol';
 import { CancelledError, type GatewayError } from '../errors/index.ts';
+import type { HedgeConfig } from '../config/routing-schema.ts';
+import type { AttemptHealth } from '../health/deployment-health.ts';
 import type { RetryPolicy } from '../retry/policy.ts';
-import type { RouteTarget } from '../routing/router.ts';
+import type { RouteTarget } from '../routing/route-target.ts';
 import { asGatewayError, connectUpstream, type ConnectedUpstream } from './connect-upstream.ts';
 import type { StreamEvent } from '../events/stream-event.ts';
 import type { EventEncoder, FrameWriter, StreamEncoding } from './event-encoder.ts';
 import { StreamLog, type EntryKind } from './log.ts';
 import type { StreamLogWriter } from './store/types.ts';
 import { Subscription, type StreamSink, type SubscriptionHost } from './subscription.ts';
-import { UsageMeter } from './usage-meter.ts';
+import { countPromptTokens, UsageMeter } from './usage-meter.ts';
 import type { RequestTrace } from '../telemetry/types.ts';
 
 export interface GenerationOptions {
@@ -17,6 +19,14 @@ export interface GenerationOptions {
   request: ChatCompletionRequest;
   targets: readonly RouteTarget[];
   retry: RetryPolicy;
+  /** Breakers and latency estimates, told every attempt's outcome. */
+  health?: AttemptHealth;
+  /** A second attempt when the first is slow to its first token. */
+  hedge?: HedgeConfig;
+  /** Why the request went where it did, when a router model chose (`<alias>; rule=<rule>`). */
+  route?: string;
+  /** The response cache's key for this request, when the cache was asked about it. */
+  cacheKey?: string;
   /** The inbound API the stream speaks, and how its events become that API's frames. */
   encoding: StreamEncoding;
   /** Survives its subscribers for `lingerMs`; otherwise the last subscriber leaving cancels it. */
@@ -60,6 +70,19 @@ export interface Settlement {
   resumes: number;
   /** Numbered events in the stream, its end included. */
   events: number;
+  /** The router's decision, when a router model chose the alias. */
+  route: string | null;
+  /** Served from the response cache: no upstream was asked. */
+  cached: boolean;
+  /** Attempts that lost a hedge race, each with what it cost (the prompt the upstream read). */
+  hedgeLosses: HedgeLoss[];
+}
+
+/** An attempt aborted because the other attempt at the same request produced its first token first. */
+export interface HedgeLoss {
+  target: string;
+  waitedMs: number;
+  usage: Usage;
 }
 
 /**
@@ -100,6 +123,7 @@ export class Generation implements SubscriptionHost {
   /** Upstream attempts made (retries and failovers included) and the target of the last one. */
   #attempts = 0;
   #lastTarget: RouteTarget | undefined;
+  readonly #hedgeLosers: { target: RouteTarget; waitedMs: number }[] = [];
   /** The upstream is paused because every reader's connection is full. */
   #paused = false;
   #firstTokenAt = 0;
@@ -143,8 +167,9 @@ export class Generation implements SubscriptionHost {
     return this.#attempts;
   }
 
+  /** The target serving the stream once an upstream produced its first events; before, the one last tried. */
   get target(): RouteTarget | undefined {
-    return this.#lastTarget;
+    return this.#upstream?.target ?? this.#lastTarget;
   }
 
   /** A reader comes back after `after`: counted, and an event on the trace. */
@@ -217,8 +242,12 @@ export class Generation implements SubscriptionHost {
     let upstream: ConnectedUpstream;
     try {
       upstream = await connectUpstream({
+        model: this.options.request.model,
         targets: this.options.targets,
         retry: this.options.retry,
+        health: this.options.health,
+        hedge: this.options.hedge,
+        onHedgeLost: (target, waitedMs) => this.#hedgeLosers.push({ target, waitedMs }),
         bodyFor: (target) => this.#upstreamBody(target),
         signal: this.#abort.signal,
         trace: this.#trace ?? undefined,
@@ -323,9 +352,9 @@ export class Generation implements SubscriptionHost {
       id: this.id,
       api: this.options.encoding.api,
       model: this.options.request.model,
-      target: this.#lastTarget?.label ?? null,
-      provider: this.#lastTarget?.provider.id ?? null,
-      responseModel: this.#lastTarget?.upstreamModel ?? null,
+      target: nameOf(this.#upstream?.target ?? this.#lastTarget),
+      provider: (this.#upstream?.target ?? this.#lastTarget)?.provider.id ?? null,
+      responseModel: (this.#upstream?.target ?? this.#lastTarget)?.upstreamModel ?? null,
       finishReasons: this.#meter.finishReasons,
       status,
       usage,
@@ -336,9 +365,23 @@ export class Generation implements SubscriptionHost {
       retries: Math.max(0, this.#attempts - 1),
       resumes: this.#resumes,
       events: this.log.lastSeq,
+      route: this.options.route ?? null,
+      cached: this.#upstream?.target.cached === true,
+      hedgeLosses: this.#hedgeLosses(),
     };
     this.#trace?.end(settlement);
     this.#settle(settlement);
+  }
+
+  /** A losing attempt was aborted before its first token: the upstream had read the prompt, which is what it costs. */
+  #hedgeLosses(): HedgeLoss[] {
+    if (this.#hedgeLosers.length === 0) return [];
+    const promptTokens = countPromptTokens(this.options.request);
+    return this.#hedgeLosers.map(({ target, waitedMs }) => {
+      const usage: Usage = { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens, estimated: true };
+      usage.cost = costOf(usage, target.price);
+      return { target: nameOf(target)!, waitedMs, usage };
+    });
   }
 
   #price() {
@@ -356,4 +399,9 @@ function withContentCapture(observer: GenerationObserver | undefined, trace: Req
       capture(event);
     },
   };
+}
+
+/** A target as the ledger names it: its deployment's id (by default its `<provider>/<model>`). */
+function nameOf(target: RouteTarget | undefined): string | null {
+  return target === undefined ? null : (target.deployment ?? target.label);
 }

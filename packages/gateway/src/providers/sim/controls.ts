@@ -17,6 +17,10 @@ const faultSchema = z.strictObject({
   stallAfter: z.number().int().nonnegative().optional(),
   /** Write an invalid SSE data line after this many tokens. */
   malformedAfter: z.number().int().nonnegative().optional(),
+  /** A first token this late instead of `ttftMs` (a deployment that stalls now and then). */
+  ttftMs: z.number().nonnegative().optional(),
+  /** Fault this share of requests, at random (0–1); the others succeed. */
+  rate: z.number().min(0).max(1).optional(),
   /** Fault only the first `times` requests that carry the same `key`; later ones succeed. */
   times: z.number().int().positive().optional(),
   key: z.string().optional(),
@@ -69,6 +73,7 @@ export class FaultCounter {
   /** Whether this request should suffer its fault. */
   applies(fault: SimFault | undefined): boolean {
     if (fault === undefined) return false;
+    if (fault.rate !== undefined && Math.random() >= fault.rate) return false;
     if (fault.times === undefined) return true;
     const key = fault.key ?? '';
     const seen = this.#counts.get(key) ?? 0;

@@ -24,7 +24,8 @@ export async function* simScript(body: ChatCompletionRequest, controls: SimContr
   const fault = faulted ? controls.fault : undefined;
   const reasoning = controls.reasoning === undefined ? [] : splitIntoTokens(controls.reasoning);
   let steps = 0;
-  const pace = () => (steps++ === 0 ? controls.ttftMs : controls.delayMs);
+  const ttftMs = fault?.ttftMs ?? controls.ttftMs;
+  const pace = () => (steps++ === 0 ? ttftMs : controls.delayMs);
   for (const text of reasoning) {
     const wait = pace();
     if (wait > 0) await sleep(wait, signal);

@@ -17,6 +17,12 @@ export interface SimServerEvents {
 export interface SimServer {
   url: string;
   baseURL: string;
+  /**
+   * Controls this server applies to every request from now on, over what
+   * each body's `sim` field says (undefined: the bodies' own again). Makes
+   * one of several upstreams slow or failing, as a deployment can be.
+   */
+  setControls(controls: Record<string, unknown> | undefined): void;
   events: EventEmitter<SimServerEvents>;
   /** Connections open to the simulator right now. */
   connections(): Promise<number>;
@@ -32,8 +38,9 @@ export async function startSimServer(options: { port?: number; host?: string } =
   const events = new EventEmitter<SimServerEvents>();
   const faults = new FaultCounter();
   let nextId = 1;
+  let overrides: Record<string, unknown> | undefined;
   const server: Server = createServer((req, res) => {
-    handle(req, res, nextId++, events, faults).catch((error: unknown) => {
+    handle(req, res, nextId++, events, faults, overrides).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: { message: String(error), type: 'server_error', param: null, code: null } });
       else res.destroy();
     });
@@ -46,6 +53,7 @@ export async function startSimServer(options: { port?: number; host?: string } =
     url,
     baseURL: `${url}/v1`,
     events,
+    setControls: (controls) => (overrides = controls),
     connections: () => new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     close: () =>
       new Promise<void>((resolve) => {
@@ -55,7 +63,7 @@ export async function startSimServer(options: { port?: number; host?: string } =
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, requestId: number, events: EventEmitter<SimServerEvents>, faults: FaultCounter): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, requestId: number, events: EventEmitter<SimServerEvents>, faults: FaultCounter, overrides: Record<string, unknown> | undefined): Promise<void> {
   if (req.method === 'GET' && req.url === '/v1/models') {
     return sendJson(res, 200, { object: 'list', data: [{ id: 'sim', object: 'model', created: 0, owned_by: 'sluice' }] });
   }
@@ -66,7 +74,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: numb
   let controls: SimControls;
   try {
     body = JSON.parse(await readBody(req)) as ChatCompletionRequest;
-    controls = readSimControls(body);
+    const own = (body as { sim?: unknown }).sim;
+    controls = readSimControls(overrides === undefined ? body : { sim: { ...(typeof own === 'object' ? own : {}), ...overrides } });
   } catch (error) {
     return sendJson(res, 400, { error: { message: `bad request: ${(error as Error).message}`, type: 'invalid_request_error', param: null, code: null } });
   }

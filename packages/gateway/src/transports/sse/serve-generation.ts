@@ -6,6 +6,7 @@ import type { Generation } from '../../streams/generation.ts';
 import type { StreamSink } from '../../streams/subscription.ts';
 import type { SseDialect } from './sse-dialect.ts';
 import { beginSse } from './sse-response.ts';
+import { routingHeaders } from '../routing-headers.ts';
 
 /**
  * Hold the response until an upstream has produced its first events, so
@@ -35,7 +36,7 @@ export async function streamAsSse(ctx: GatewayContext, generation: Generation, r
   reply.raw.once('close', () => (stop === undefined ? generation.abandon() : stop()));
   generation.start(true);
   if (!(await awaitUpstream(ctx, generation, reply))) return void reply.hijack();
-  const sink = beginSse(ctx, reply, { streamId: generation.id, resumable: generation.options.resumable }, dialect);
+  const sink = beginSse(ctx, reply, { streamId: generation.id, resumable: generation.options.resumable, headers: routingHeaders(generation) }, dialect);
   const subscription = generation.attach(sink, 0);
   stop = () => generation.detach(subscription);
 }
@@ -50,6 +51,7 @@ export async function readWhole(generation: Generation, reply: FastifyReply, col
   reply.raw.once('close', () => generation.detach(subscription));
   generation.start();
   const settlement = await generation.settled;
+  void reply.headers(routingHeaders(generation));
   if (settlement.error !== null) throw settlement.error;
   void reply.header(Headers.streamId, generation.id);
 }

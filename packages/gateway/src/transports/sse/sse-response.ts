@@ -8,6 +8,8 @@ export interface SseStreamIdentity {
   streamId: string;
   /** Only resumable streams have a token, and only they tell the client how soon to reconnect. */
   resumable: boolean;
+  /** More response headers (what routing decided). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -24,6 +26,7 @@ export function beginSse(ctx: GatewayContext, reply: FastifyReply, identity: Sse
     'cache-control': 'no-cache, no-transform',
     'x-accel-buffering': 'no',
     [Headers.streamId]: identity.streamId,
+    ...identity.headers,
   };
   if (identity.resumable) headers[Headers.streamToken] = ctx.tokens.issue(identity.streamId);
   // The headers leave with the first frame (or the first keepalive ping): a write of their own

@@ -1,0 +1,23 @@
+import type { ModelPrice } from '@sluice/protocol';
+import type { Provider } from '../providers/types.ts';
+
+/** One place a request can go: a provider, the model name it knows, and the price. */
+export interface RouteTarget {
+  provider: Provider;
+  upstreamModel: string;
+  /** `<providerId>/<upstreamModel>`, for logs and the ledger. */
+  label: string;
+  price: ModelPrice;
+  /**
+   * The deployment's id, by which its health is kept (a configured
+   * deployment's `id`, default its target). Absent for a `<provider>/<model>`
+   * a client named directly: those are open-ended, so they keep no health.
+   */
+  deployment?: string;
+  /** Share of the traffic under the `weighted` strategy. */
+  weight: number;
+  /** No first token this soon: abandon the attempt for the next deployment. */
+  firstTokenTimeoutMs?: number;
+  /** A target served from the response cache rather than an upstream: no health, no retries, zero cost. */
+  cached?: boolean;
+}

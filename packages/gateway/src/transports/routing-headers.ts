@@ -1,0 +1,18 @@
+import { Headers } from '@sluice/protocol';
+import type { Generation } from '../streams/generation.ts';
+
+/**
+ * What routing decided for a generation, as response headers: the
+ * deployment that serves it (`x-sluice-target`, once an upstream answered),
+ * the router's decision (`x-sluice-route`) and, for a request the response
+ * cache was asked about, `x-sluice-cache: hit` or `miss`.
+ */
+export function routingHeaders(generation: Generation): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const target = generation.target;
+  if (target !== undefined && target.cached !== true) headers[Headers.target] = target.deployment ?? target.label;
+  const { route, cacheKey } = generation.options;
+  if (route !== undefined) headers[Headers.route] = route;
+  if (cacheKey !== undefined) headers[Headers.cache] = target?.cached === true ? 'hit' : 'miss';
+  return headers;
+}
