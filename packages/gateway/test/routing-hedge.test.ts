@@ -42,7 +42,8 @@ describe('hedging', () => {
     assert.equal(quick.requests, 1, 'one hedge, no more');
     assert.ok(firstByteAt - started < 2000);
     await eventually(() => abortedAt !== 0, 2000, "the loser's upstream seeing its abort");
-    assert.ok(abortedAt - started < 1000, `the loser was aborted ${abortedAt - started} ms after the request`);
+    // Aborted when the winner answered, long before its own first token (5 s) would have come.
+    assert.ok(abortedAt - started < 2500, `the loser was aborted ${abortedAt - started} ms after the request`);
     await eventually(() => gateway.context.registry.running === 0, 2000, 'the stream settling');
     const totals = await gateway.context.usage.totals();
     assert.equal(totals.requests, 2, 'the winner and the loser are both rows');
