@@ -98,7 +98,7 @@ after(async () => {
 });
 
 function record(i: number, key: string): UsageRecord {
-  return { at: Date.now(), streamId: `s${i}`, endpoint: 'chat', key, model: 'm', target: 'p/m', status: 'done', promptTokens: 10, completionTokens: i, estimated: i % 2 === 0, cost: 0.001 * i, ttftMs: 5, durationMs: 50, route: i % 3 === 0 ? 'small; rule=short' : null, cached: i % 4 === 0 };
+  return { at: Date.now(), streamId: `s${i}`, endpoint: 'chat', key, keyId: `config:${key}`, model: 'm', target: 'p/m', status: 'done', promptTokens: 10, completionTokens: i, estimated: i % 2 === 0, cost: 0.001 * i, ttftMs: 5, durationMs: 50, route: i % 3 === 0 ? 'small; rule=short' : null, cached: i % 4 === 0 };
 }
 
 for (const kind of kinds) {

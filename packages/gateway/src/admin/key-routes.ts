@@ -1,26 +1,63 @@
 import type { FastifyInstance } from 'fastify';
-import type { Caller } from '../auth/key-ring.ts';
+import { InternalError, ReadOnlyKeyError } from '../errors/index.ts';
+import type { ManagedKeys } from '../keys/managed-keys.ts';
 import type { GatewayContext } from '../request/context.ts';
+import { parseAdminInput } from './admin-input.ts';
+import { createKeyBody, updateKeyBody } from './admin-schemas.ts';
+import { configKeyView, managedKeyView } from './key-view.ts';
+import { keyUsage } from './key-usage.ts';
+import { checkModelPatterns } from './model-patterns.ts';
 
-/** A key as the admin API shows it: never its secret. */
-export interface KeyView {
-  id: string;
-  object: 'key';
-  name: string;
-  /** `config` keys come from the config file and are read-only; `managed` ones from the admin API. */
-  source: 'config' | 'managed';
-  team: string | null;
-  models: readonly string[] | null;
-  limits: Caller['limits'] | null;
-  expiresAt: string | null;
-  createdAt: string | null;
+interface KeyRoute {
+  Params: { id: string };
 }
 
-function configKeyView(caller: Caller): KeyView {
-  return { id: caller.id, object: 'key', name: caller.name, source: 'config', team: null, models: null, limits: null, expiresAt: null, createdAt: null };
+/** The admin API is on only with an `admin` block, which always brings managed keys. */
+export function managedKeysOf(ctx: GatewayContext): ManagedKeys {
+  if (ctx.managedKeys === null) throw new InternalError('The admin API is on without managed keys.');
+  return ctx.managedKeys;
 }
 
-/** `/admin/keys`: list the keys. */
+/**
+ * `/admin/keys`: create (the secret is in the answer, once), list, show
+ * with live usage, change, revoke. Config keys are listed and shown too,
+ * and are read-only.
+ */
 export function registerKeyRoutes(scope: FastifyInstance, ctx: GatewayContext): void {
-  scope.get('/admin/keys', async () => ({ object: 'list', data: ctx.keys.configCallers().map(configKeyView) }));
+  const managed = managedKeysOf(ctx);
+  const configKey = (id: string) => ctx.keys.configCallers().find((caller) => caller.id === id);
+
+  scope.post('/admin/keys', async (request, reply) => {
+    const input = parseAdminInput(createKeyBody, request.body);
+    checkModelPatterns(ctx, input.models);
+    const { key, secret } = await managed.create(input);
+    return reply.code(201).send({ ...managedKeyView(key), key: secret });
+  });
+
+  scope.get('/admin/keys', async () => ({
+    object: 'list',
+    data: [...ctx.keys.configCallers().map(configKeyView), ...(await managed.list()).map((key) => managedKeyView(key))],
+  }));
+
+  scope.get<KeyRoute>('/admin/keys/:id', async (request) => {
+    const { id } = request.params;
+    const fromConfig = configKey(id);
+    if (fromConfig !== undefined) return { ...configKeyView(fromConfig), usage: await keyUsage(ctx, id, fromConfig.limits ?? null) };
+    const key = await managed.get(id);
+    return { ...managedKeyView(key), usage: await keyUsage(ctx, id, key.limits) };
+  });
+
+  scope.patch<KeyRoute>('/admin/keys/:id', async (request) => {
+    const { id } = request.params;
+    if (configKey(id) !== undefined) throw new ReadOnlyKeyError(id);
+    const changes = parseAdminInput(updateKeyBody, request.body);
+    checkModelPatterns(ctx, changes.models);
+    return managedKeyView(await managed.update(id, changes));
+  });
+
+  scope.delete<KeyRoute>('/admin/keys/:id', async (request) => {
+    const { id } = request.params;
+    if (configKey(id) !== undefined) throw new ReadOnlyKeyError(id);
+    return managedKeyView(await managed.revoke(id));
+  });
 }

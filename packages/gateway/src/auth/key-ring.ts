@@ -2,12 +2,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GatewayKeyConfig } from '../config/schema.ts';
 import { AuthenticationError } from '../errors/index.ts';
 import type { KeyLimits } from '../limits/limit-spec.ts';
+import type { KeyDirectory } from '../keys/key-directory.ts';
+import { parseManagedKey } from '../keys/key-secret.ts';
 
 /** Who is calling: a config key, a managed key, or `anonymous` on a keyless loopback gateway. */
 export interface Caller {
-  /** Stable identity that limits and the ledger count by: `config:<name>` for config keys, the id of a managed key. */
+  /**
+   * Stable identity that limits and the ledger count by, and that owns its streams and stored
+   * responses: `config:<name>` for config keys, the id of a managed key (names need not be unique).
+   */
   id: string;
-  /** The key's name: what logs, the ledger and stream ownership show. */
+  /** The key's name: what logs and the ledger's `key` column show. */
   name: string;
   team?: { name: string; limits?: KeyLimits };
   /** Model allow-list: aliases or `<provider>/<model>` patterns with `*`; absent means every model. */
@@ -29,17 +34,24 @@ function digest(value: string): Buffer {
 }
 
 /**
- * The gateway's API keys. Keys are compared as SHA-256 digests in constant
+ * The gateway's API keys: those of the config file and, with the admin
+ * API, the managed ones (`sk-sluice-<id>-<secret>`, looked up by id in the
+ * in-memory directory). Keys are compared as SHA-256 digests in constant
  * time, so neither the comparison nor a lookup leaks a prefix.
  */
 export class KeyRing {
   readonly #keys: { digest: Buffer; caller: Caller }[];
   readonly #required: boolean;
+  readonly #managed: KeyDirectory | undefined;
 
-  /** `required`: a key is needed even when none is configured (the admin API can mint them). */
-  constructor(keys: readonly GatewayKeyConfig[], env: NodeJS.ProcessEnv = process.env, options: { required?: boolean } = {}) {
+  /**
+   * `required`: a key is needed even when none is configured (the admin API can mint them);
+   * `managed`: the directory of managed keys.
+   */
+  constructor(keys: readonly GatewayKeyConfig[], env: NodeJS.ProcessEnv = process.env, options: { required?: boolean; managed?: KeyDirectory } = {}) {
     this.#keys = keys.map((k) => ({ digest: digest('key' in k ? k.key : (env[k.keyEnv] ?? '')), caller: configCaller(k) }));
-    this.#required = options.required === true;
+    this.#required = options.required === true || options.managed !== undefined;
+    this.#managed = options.managed;
   }
 
   /** With no keys configured and none required, the gateway is open (and only allowed on loopback). */
@@ -63,6 +75,8 @@ export class KeyRing {
   /** The caller for a bare key (the WebSocket `bearer.<key>` subprotocol carries one). */
   authenticateKey(key: string): Caller {
     if (this.open) return ANONYMOUS;
+    const managed = this.#managed === undefined ? null : parseManagedKey(key);
+    if (managed !== null) return this.#managed!.authenticate(managed.id, managed.secret);
     const given = digest(key);
     let found: Caller | undefined;
     // Compare against every key so timing does not tell which one matched.

@@ -1,8 +1,16 @@
 import pg from 'pg';
 import { BatchedWriter } from './batched-writer.ts';
 import { LEDGER_FLUSH_MS, type UsageRecord, type UsageStore, type UsageTotals } from './usage-store.ts';
+import { usageFilter, usageGroupOf, type UsageGroup, type UsageGrouping, type UsageQuery } from './usage-query.ts';
+import { LEGACY_KEY_IDS } from './legacy-key-ids.ts';
 
-const COLUMNS = 15;
+const GROUP_EXPRESSIONS: Record<UsageGrouping, string> = {
+  key: 'key_id',
+  model: 'model',
+  day: "to_char(to_timestamp(at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+};
+
+const COLUMNS = 16;
 /** Rows per INSERT, well under PostgreSQL's 65,535 parameters a statement. */
 const ROWS_PER_INSERT = 1000;
 
@@ -33,7 +41,15 @@ export class PostgresUsageStore implements UsageStore {
         CREATE INDEX IF NOT EXISTS ${table}_key_at ON ${table} (key, at);
         ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS endpoint TEXT NOT NULL DEFAULT 'chat';
         ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS route TEXT;
-        ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS cached BOOLEAN NOT NULL DEFAULT false;`,
+        ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS cached BOOLEAN NOT NULL DEFAULT false;
+        DO $$ BEGIN
+          IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '${table}' AND column_name = 'key_id') THEN
+            ALTER TABLE ${table} ADD COLUMN key_id TEXT;
+            ${LEGACY_KEY_IDS.replace('$TABLE', table)}
+          END IF;
+        END $$;
+        CREATE INDEX IF NOT EXISTS ${table}_key_id_at ON ${table} (key_id, at);
+        CREATE INDEX IF NOT EXISTS ${table}_at ON ${table} (at);`,
       )
       .then(() => undefined);
     this.#ready.catch(onError);
@@ -52,6 +68,27 @@ export class PostgresUsageStore implements UsageStore {
     return { requests: Number(row.requests), promptTokens: Number(row.prompt), completionTokens: Number(row.completion), cost: Number(row.cost) };
   }
 
+  async aggregate(query: UsageQuery): Promise<UsageGroup[]> {
+    await this.#writer.flush();
+    await this.#ready;
+    const { where, values } = usageFilter(query, (index) => `$${index}`);
+    const { rows } = await this.#pool.query(
+      `SELECT ${GROUP_EXPRESSIONS[query.groupBy]} AS grp, COUNT(*) FILTER (WHERE status <> 'hedge_lost') AS requests, COUNT(*) FILTER (WHERE status = 'error') AS errors,
+        SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens, SUM(cost) AS cost,
+        percentile_disc(0.5) WITHIN GROUP (ORDER BY ttft_ms) AS p50
+      FROM ${this.#table} ${where} GROUP BY grp ORDER BY grp`,
+      values,
+    );
+    return (rows as Record<string, unknown>[]).map(usageGroupOf);
+  }
+
+  async spent(keyId: string, since: number): Promise<number> {
+    await this.#writer.flush();
+    await this.#ready;
+    const { rows } = await this.#pool.query(`SELECT COALESCE(SUM(cost), 0) AS cost FROM ${this.#table} WHERE key_id = $1 AND at >= $2`, [keyId, since]);
+    return Number((rows[0] as { cost: string }).cost);
+  }
+
   async close(): Promise<void> {
     await this.#writer.flush();
     await this.#pool.end();
@@ -62,11 +99,11 @@ export class PostgresUsageStore implements UsageStore {
     for (let start = 0; start < batch.length; start += ROWS_PER_INSERT) {
       const values: unknown[] = [];
       const rows = batch.slice(start, start + ROWS_PER_INSERT).map((r, i) => {
-        values.push(r.at, r.streamId, r.endpoint, r.key, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated, r.cost, r.ttftMs, r.durationMs, r.route, r.cached);
+        values.push(r.at, r.streamId, r.endpoint, r.key, r.keyId, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated, r.cost, r.ttftMs, r.durationMs, r.route, r.cached);
         return `(${Array.from({ length: COLUMNS }, (_, j) => `$${i * COLUMNS + j + 1}`).join(', ')})`;
       });
       await this.#pool.query(
-        `INSERT INTO ${this.#table} (at, stream_id, endpoint, key, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached) VALUES ${rows.join(', ')}`,
+        `INSERT INTO ${this.#table} (at, stream_id, endpoint, key, key_id, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached) VALUES ${rows.join(', ')}`,
         values,
       );
     }

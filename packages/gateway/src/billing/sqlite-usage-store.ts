@@ -3,6 +3,14 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { BatchedWriter } from './batched-writer.ts';
 import { LEDGER_FLUSH_MS, type UsageRecord, type UsageStore, type UsageTotals } from './usage-store.ts';
+import { usageFilter, usageGroupOf, type UsageGroup, type UsageGrouping, type UsageQuery } from './usage-query.ts';
+import { LEGACY_KEY_IDS } from './legacy-key-ids.ts';
+
+const GROUP_EXPRESSIONS: Record<UsageGrouping, string> = {
+  key: 'key_id',
+  model: 'model',
+  day: "strftime('%Y-%m-%d', at / 1000, 'unixepoch')",
+};
 
 /**
  * The embedded ledger: SQLite in WAL mode, for one replica. Records settled
@@ -26,6 +34,7 @@ export class SqliteUsageStore implements UsageStore {
         stream_id TEXT NOT NULL,
         endpoint TEXT NOT NULL DEFAULT 'chat',
         key TEXT NOT NULL,
+        key_id TEXT,
         model TEXT NOT NULL,
         target TEXT,
         status TEXT NOT NULL,
@@ -46,8 +55,11 @@ export class SqliteUsageStore implements UsageStore {
     // Likewise the routing columns, for a ledger written before routing recorded its decisions.
     if (!columns.some((column) => column.name === 'route')) this.#db.exec('ALTER TABLE usage ADD COLUMN route TEXT');
     if (!columns.some((column) => column.name === 'cached')) this.#db.exec('ALTER TABLE usage ADD COLUMN cached INTEGER NOT NULL DEFAULT 0');
+    // One written before usage was counted by caller id gains it; its keys were all config keys (or anonymous).
+    if (!columns.some((column) => column.name === 'key_id')) this.#db.exec(`ALTER TABLE usage ADD COLUMN key_id TEXT; ${LEGACY_KEY_IDS.replace('$TABLE', 'usage')}`);
+    this.#db.exec('CREATE INDEX IF NOT EXISTS usage_key_id_at ON usage (key_id, at); CREATE INDEX IF NOT EXISTS usage_at ON usage (at);');
     this.#insert = this.#db.prepare(
-      'INSERT INTO usage (at, stream_id, endpoint, key, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO usage (at, stream_id, endpoint, key, key_id, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#writer = new BatchedWriter(LEDGER_FLUSH_MS, (batch) => {
       try {
@@ -56,6 +68,11 @@ export class SqliteUsageStore implements UsageStore {
         onError(error);
       }
     });
+  }
+
+  /** The ledger's database, which managed keys share (they live in their own tables; this store closes it). */
+  get database(): DatabaseSync {
+    return this.#db;
   }
 
   record(record: UsageRecord): void {
@@ -69,6 +86,24 @@ export class SqliteUsageStore implements UsageStore {
     return { requests: Number(row.requests), promptTokens: Number(row.promptTokens), completionTokens: Number(row.completionTokens), cost: Number(row.cost) };
   }
 
+  async aggregate(query: UsageQuery): Promise<UsageGroup[]> {
+    await this.#writer.flush();
+    const { where, values } = usageFilter(query, () => '?');
+    // SQLite has no percentile aggregate: number each group's first-token times and take the middle one.
+    const sql = `WITH picked AS (SELECT ${GROUP_EXPRESSIONS[query.groupBy]} AS grp, status, prompt_tokens, completion_tokens, cost, ttft_ms FROM usage ${where}),
+      ranked AS (SELECT grp, ttft_ms, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY ttft_ms) AS rn, COUNT(*) OVER (PARTITION BY grp) AS n FROM picked WHERE ttft_ms IS NOT NULL)
+      SELECT p.grp, SUM(p.status <> 'hedge_lost') AS requests, SUM(p.status = 'error') AS errors, SUM(p.prompt_tokens) AS prompt_tokens, SUM(p.completion_tokens) AS completion_tokens, SUM(p.cost) AS cost,
+        (SELECT r.ttft_ms FROM ranked r WHERE r.grp = p.grp AND r.rn = (r.n + 1) / 2) AS p50
+      FROM picked p GROUP BY p.grp ORDER BY p.grp`;
+    return (this.#db.prepare(sql).all(...values) as Record<string, unknown>[]).map(usageGroupOf);
+  }
+
+  async spent(keyId: string, since: number): Promise<number> {
+    await this.#writer.flush();
+    const row = this.#db.prepare('SELECT COALESCE(SUM(cost), 0) AS cost FROM usage WHERE key_id = ? AND at >= ?').get(keyId, since) as { cost: number };
+    return Number(row.cost);
+  }
+
   async close(): Promise<void> {
     await this.#writer.flush();
     this.#db.close();
@@ -78,7 +113,7 @@ export class SqliteUsageStore implements UsageStore {
     this.#db.exec('BEGIN');
     try {
       for (const r of batch) {
-        this.#insert.run(r.at, r.streamId, r.endpoint, r.key, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated ? 1 : 0, r.cost, r.ttftMs, r.durationMs, r.route, r.cached ? 1 : 0);
+        this.#insert.run(r.at, r.streamId, r.endpoint, r.key, r.keyId, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated ? 1 : 0, r.cost, r.ttftMs, r.durationMs, r.route, r.cached ? 1 : 0);
       }
       this.#db.exec('COMMIT');
     } catch (error) {

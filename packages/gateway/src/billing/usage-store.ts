@@ -1,10 +1,15 @@
+import type { UsageGroup, UsageQuery } from './usage-query.ts';
+
 /** One settled request, as the ledger keeps it. */
 export interface UsageRecord {
   at: number;
   streamId: string;
   /** The inbound API the request came through: `chat`, `messages` or `responses`. */
   endpoint: string;
+  /** The key's name when it was used. */
   key: string;
+  /** The caller id (`config:<name>`, a managed key's id, or `anonymous`): what usage is counted by. */
+  keyId: string;
   model: string;
   target: string | null;
   status: string;
@@ -33,7 +38,12 @@ export const LEDGER_FLUSH_MS = 50;
 /** Where settled usage goes: SQLite on one replica, PostgreSQL when several share a ledger. */
 export interface UsageStore {
   record(record: UsageRecord): void;
+  /** Totals, of every key or of one key's name. */
   totals(key?: string): Promise<UsageTotals>;
+  /** Aggregates by key, model or day, for the admin API; records still queued are written first. */
+  aggregate(query: UsageQuery): Promise<UsageGroup[]>;
+  /** What a caller id has spent since `since` (ms), in US dollars. */
+  spent(keyId: string, since: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -42,6 +52,12 @@ export class NullUsageStore implements UsageStore {
   record(): void {}
   async totals(): Promise<UsageTotals> {
     return { requests: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
+  }
+  async aggregate(): Promise<UsageGroup[]> {
+    return [];
+  }
+  async spent(): Promise<number> {
+    return 0;
   }
   async close(): Promise<void> {}
 }

@@ -73,20 +73,6 @@ export class AuthenticationError extends GatewayError {
   }
 }
 
-/** `/admin/*` without the admin key (a gateway key is not one). */
-export class AdminAuthenticationError extends GatewayError {
-  constructor() {
-    super(401, ErrorCodes.invalidAdminKey, 'authentication_error', 'The admin API needs the admin key. Pass it as "Authorization: Bearer <admin key>".', false);
-  }
-}
-
-/** The key's `models` allow-list does not cover the model asked for. */
-export class ModelNotAllowedError extends GatewayError {
-  constructor(model: string) {
-    super(403, ErrorCodes.modelNotAllowed, 'permission_error', `This key may not use the model "${model.slice(0, 256)}".`, false, { param: 'model' });
-  }
-}
-
 export class ModelNotFoundError extends GatewayError {
   constructor(model: string) {
     super(404, ErrorCodes.modelNotFound, 'invalid_request_error', `The model "${model}" does not exist on this gateway. GET /v1/models lists the models it serves.`, false, { param: 'model' });

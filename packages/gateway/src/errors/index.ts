@@ -1,2 +1,3 @@
 export * from './gateway-error.ts';
+export * from './key-errors.ts';
 export { toGatewayError } from './to-wire.ts';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AdminKey } from '../admin/admin-key.ts';
+import type { ManagedKeys } from '../keys/managed-keys.ts';
 import type { KeyRing } from '../auth/key-ring.ts';
 import type { UsageStore } from '../billing/usage-store.ts';
 import type { SluiceConfig } from '../config/schema.ts';
@@ -21,6 +22,8 @@ export interface GatewayContext {
   keys: KeyRing;
   /** The admin key, or null when the admin API is off. */
   admin: AdminKey | null;
+  /** Keys and teams made through the admin API; null without an `admin` block. */
+  managedKeys: ManagedKeys | null;
   providers: ReadonlyMap<string, Provider>;
   router: Router;
   /** Breakers, latency estimates and running counts of every deployment (`snapshot()` for the dashboard). */

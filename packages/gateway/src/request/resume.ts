@@ -22,13 +22,13 @@ export async function findStream(ctx: GatewayContext, caller: Caller | null, str
   const byToken = token !== undefined && ctx.tokens.verify(streamId, token);
   const live = ctx.registry.get(streamId);
   if (live !== undefined) {
-    if (byToken || caller?.name === live.options.owner) {
+    if (byToken || caller?.id === live.options.owner) {
       if (live.options.resumable) return { kind: 'live', generation: live };
     }
     throw new StreamNotFoundError();
   }
   const meta = await ctx.store.meta(streamId);
-  if (meta === null || !(byToken || caller?.name === meta.owner)) throw new StreamNotFoundError();
+  if (meta === null || !(byToken || caller?.id === meta.owner)) throw new StreamNotFoundError();
   return { kind: 'stored', meta };
 }
 

@@ -7,6 +7,7 @@ import type { Generation } from '../streams/generation.ts';
 import { parseChatRequest } from './chat-request.ts';
 import { routeHintsOf } from './route-hints.ts';
 import { routeRequest } from './route-request.ts';
+import { assertModelAllowed } from '../keys/model-allow-list.ts';
 import type { GatewayContext } from './context.ts';
 import { attachTurns, recallTurns, turnRecorder } from './turn-memory/turn-memory.ts';
 
@@ -23,16 +24,17 @@ export interface StartGenerationOptions extends StartChatOptions {
 
 /**
  * The path every transport and inbound API shares from an internal request
- * (an OpenAI chat body, already validated) to a generation: route (rules,
- * deployments, health), create.
+ * (an OpenAI chat body, already validated) to a generation: check the
+ * key's model allow-list, route (rules, deployments, health), create.
  * The generation is not started, so the caller can attach its reader first.
  * Throws GatewayErrors for the client.
  * Turn memory is looked up now, while the generation is set up, and
  * re-attached for the target that gets the request.
  */
 export function createGeneration(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions): Generation {
+  assertModelAllowed(caller, request.model);
   const route = routeRequest(ctx, caller, request, routeHintsOf(options.headers ?? {}));
-  const recalled = recallTurns(ctx.store, ctx.logger, caller.name, request);
+  const recalled = recallTurns(ctx.store, ctx.logger, caller.id, request);
   const telemetry = ctx.telemetry;
   return ctx.registry.create({
     request,
@@ -41,9 +43,10 @@ export function createGeneration(ctx: GatewayContext, caller: Caller, request: C
     encoding: options.encoding,
     resumable: options.resumable,
     lingerMs: ctx.config.streams.lingerMs,
-    owner: caller.name,
+    owner: caller.id,
+    ownerName: caller.name,
     prepare: recalled === null ? undefined : async (upstreamRequest, target) => attachTurns(upstreamRequest, await recalled, target.provider.id),
-    observer: turnRecorder(ctx.store, ctx.logger, caller.name, request),
+    observer: turnRecorder(ctx.store, ctx.logger, caller.id, request),
     trace: telemetry === null ? undefined : (streamId) => telemetry.startRequest({ streamId, request, api: options.encoding.api, key: caller.name, headers: options.headers }),
   });
 }

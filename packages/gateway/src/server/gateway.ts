@@ -3,6 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { KeyRing } from '../auth/key-ring.ts';
 import { AdminKey } from '../admin/admin-key.ts';
+import { DatabaseSync } from 'node:sqlite';
+import { KeyChangeBus } from '../keys/key-change-bus.ts';
+import { KeyDirectory } from '../keys/key-directory.ts';
+import type { KeyStore } from '../keys/key-store.ts';
+import { ManagedKeys } from '../keys/managed-keys.ts';
+import { PostgresKeyStore } from '../keys/postgres-key-store.ts';
+import { SqliteKeyStore } from '../keys/sqlite-key-store.ts';
 import { PostgresUsageStore } from '../billing/postgres-usage-store.ts';
 import { SqliteUsageStore } from '../billing/sqlite-usage-store.ts';
 import { NullUsageStore, type UsageStore } from '../billing/usage-store.ts';
@@ -63,6 +70,13 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const protocol = protocolOptions(config.server);
   const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
   const context = createContext(config, logger, env, await loadTelemetry(config, env));
+  try {
+    // Managed keys are in memory before the first request, so none is refused for being loaded late.
+    await context.managedKeys?.directory.start();
+  } catch (error) {
+    await closeContext(context);
+    throw error;
+  }
   const app = createHttpApp(context, protocol);
   const websockets = registerWebSocketTransport(app, context);
   try {
@@ -100,13 +114,15 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
   const providers = createProviders(config.providers, env);
   const store = createStreamStore(config, logger);
   const usage = createUsageStore(config, logger);
+  const managedKeys = config.admin === undefined ? null : createManagedKeys(config, usage, logger);
   const registry = new StreamRegistry({ store, onSettled: (settlement) => settle(context, settlement) });
   const router = new Router(config, providers);
   const context: GatewayContext = {
     config,
     logger,
-    keys: new KeyRing(config.keys, env, { required: config.admin !== undefined }),
+    keys: new KeyRing(config.keys, env, { required: config.admin !== undefined, managed: managedKeys?.directory }),
     admin: AdminKey.from(config, env),
+    managedKeys,
     providers,
     router,
     health: createHealth(config, logger),
@@ -141,6 +157,22 @@ function createUsageStore(config: SluiceConfig, logger: Logger): UsageStore {
   if (ledger === false) return new NullUsageStore();
   if ('url' in ledger) return new PostgresUsageStore(ledger.url, ledger.table, onError);
   return new SqliteUsageStore(ledger.path, onError);
+}
+
+/** Managed keys live in the ledger's database; without a ledger, in memory (lost at restart, and said so). */
+function createManagedKeys(config: SluiceConfig, usage: UsageStore, logger: Logger): ManagedKeys {
+  const onError = (error: unknown) => logger.error({ err: error }, 'managed keys');
+  const ledger = config.ledger;
+  let store: KeyStore;
+  if (usage instanceof SqliteUsageStore) store = new SqliteKeyStore(usage.database);
+  else if (ledger !== false && 'url' in ledger) store = new PostgresKeyStore(ledger.url, ledger.table, onError);
+  else {
+    logger.warn('ledger is false: managed keys are kept in memory and lost when the gateway stops');
+    store = new SqliteKeyStore(new DatabaseSync(':memory:'), { ownsDatabase: true });
+  }
+  const directory = new KeyDirectory(store, onError);
+  const bus = config.redis === undefined ? null : new KeyChangeBus({ ...config.redis, onChange: () => void directory.refresh().catch(onError), onError });
+  return new ManagedKeys(store, directory, bus);
 }
 
 function createStreamStore(config: SluiceConfig, logger: Logger): StreamLogStore {
@@ -178,6 +210,7 @@ async function closeRemainingConnections(app: FastifyInstance, serverClosed: Pro
 
 async function closeContext(context: GatewayContext): Promise<void> {
   await Promise.all([...context.providers.values()].map((p) => p.close()));
+  await context.managedKeys?.close();
   await context.usage.close();
   await context.telemetry?.shutdown().catch((error: unknown) => context.logger.warn({ err: error }, 'telemetry export failed at shutdown'));
   await context.store.close();

@@ -32,8 +32,10 @@ export interface GenerationOptions {
   /** Survives its subscribers for `lingerMs`; otherwise the last subscriber leaving cancels it. */
   resumable: boolean;
   lingerMs: number;
-  /** The gateway key that started it. */
+  /** The caller id of the key that started it: who may resume it, whom the ledger charges. */
   owner: string;
+  /** That key's name, for logs and the ledger. */
+  ownerName: string;
   /** Where a resumable stream's events are also kept, for late and remote readers. */
   store?: StreamLogWriter;
   /** The request as one target must receive it, when that takes more than the model name (turn memory re-attached). */
@@ -64,7 +66,9 @@ export interface Settlement {
   error: GatewayError | null;
   ttftMs: number | null;
   durationMs: number;
+  /** The caller id and key name, as in the options. */
   owner: string;
+  ownerName: string;
   retries: number;
   /** Times a reader resumed it on this replica. */
   resumes: number;
@@ -362,6 +366,7 @@ export class Generation implements SubscriptionHost {
       ttftMs: this.#firstTokenAt === 0 ? null : this.#firstTokenAt - this.createdAt,
       durationMs: now - this.createdAt,
       owner: this.options.owner,
+      ownerName: this.options.ownerName,
       retries: Math.max(0, this.#attempts - 1),
       resumes: this.#resumes,
       events: this.log.lastSeq,

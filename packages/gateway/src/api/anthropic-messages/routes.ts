@@ -4,6 +4,7 @@ import type { Caller } from '../../auth/key-ring.ts';
 import { AuthenticationError } from '../../errors/index.ts';
 import type { GatewayContext } from '../../request/context.ts';
 import { createGeneration } from '../../request/start-chat.ts';
+import { assertModelAllowed } from '../../keys/model-allow-list.ts';
 import type { StreamEncoding } from '../../streams/event-encoder.ts';
 import { installErrorHandler } from '../../transports/error-reply.ts';
 import { callerOf, requireCaller } from '../../edge/require-key.ts';
@@ -43,6 +44,7 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
 
     scope.post('/v1/messages/count_tokens', { onRequest: requireMessagesKey }, async (request) => {
       const chat = toChatRequest(parseMessagesRequest(request.body, countTokensRequest));
+      assertModelAllowed(callerOf(request), chat.model);
       const [target] = ctx.router.resolve(chat.model);
       const signal = AbortSignal.timeout(30_000);
       return { input_tokens: await countInputTokens(chat, target, signal) };

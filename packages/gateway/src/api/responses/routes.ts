@@ -79,13 +79,13 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
  * same turn of the event loop as the stream's last frame).
  */
 function keep(ctx: GatewayContext, generation: Generation, encoder: ResponsesEncoder, caller: Caller, conversation: ChatMessage[]): void {
-  saveResponse(ctx.store, { owner: caller.name, response: encoder.initial(), conversation });
+  saveResponse(ctx.store, { owner: caller.id, response: encoder.initial(), conversation });
   void generation.settled.then(() => {
     const response = encoder.final;
     if (response === undefined) return;
     // Output items are input items too: what the model said, in the form the next request sends it back.
     const output = itemsToMessages(encoder.fullOutput as InputItem[]);
-    saveResponse(ctx.store, { owner: caller.name, response, conversation: [...conversation, ...output] });
+    saveResponse(ctx.store, { owner: caller.id, response, conversation: [...conversation, ...output] });
   });
 }
 

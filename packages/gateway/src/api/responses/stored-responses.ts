@@ -36,7 +36,7 @@ export function saveResponse(store: StreamLogStore, stored: StoredResponse): voi
 export async function loadResponse(store: StreamLogStore, caller: Caller, id: string, param: string | null = null): Promise<StoredResponse> {
   const [json] = /^resp_[A-Za-z0-9_-]{16,64}$/.test(id) ? await store.recall([recordKey(id)]) : [null];
   const stored = json === null ? null : (JSON.parse(json) as StoredResponse);
-  if (stored === null || stored.owner !== caller.name) throw new ResponseNotFoundError(id, param);
+  if (stored === null || stored.owner !== caller.id) throw new ResponseNotFoundError(id, param);
   return stored;
 }
 

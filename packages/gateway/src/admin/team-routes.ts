@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { Team } from '../keys/managed-key.ts';
+import type { GatewayContext } from '../request/context.ts';
+import { parseAdminInput } from './admin-input.ts';
+import { createTeamBody, updateTeamBody } from './admin-schemas.ts';
+import { managedKeysOf } from './key-routes.ts';
+
+interface TeamRoute {
+  Params: { name: string };
+}
+
+function teamView(team: Team) {
+  return { object: 'team', name: team.name, limits: team.limits, createdAt: new Date(team.createdAt).toISOString() };
+}
+
+/** `/admin/teams`: create, list, change a team's limits (which every key of the team shares). */
+export function registerTeamRoutes(scope: FastifyInstance, ctx: GatewayContext): void {
+  const managed = managedKeysOf(ctx);
+
+  scope.post('/admin/teams', async (request, reply) => {
+    const input = parseAdminInput(createTeamBody, request.body);
+    return reply.code(201).send(teamView(await managed.createTeam(input.name, input.limits ?? null)));
+  });
+
+  scope.get('/admin/teams', async () => ({ object: 'list', data: (await managed.teams()).map(teamView) }));
+
+  scope.patch<TeamRoute>('/admin/teams/:name', async (request) => {
+    const input = parseAdminInput(updateTeamBody, request.body);
+    return teamView(await managed.updateTeam(request.params.name, input.limits));
+  });
+}
