@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --conditions=@sluice/source
 import { Command } from 'commander';
 import { chat } from './chat.ts';
+import { route } from './route.ts';
 import { serve } from './serve.ts';
 import { sim } from './sim.ts';
 
@@ -31,5 +32,20 @@ program
   .option('-k, --key <key>', 'gateway key (or SLUICE_API_KEY)')
   .option('-t, --transport <transport>', 'auto, sse or ws (default auto)')
   .action(chat);
+
+program
+  .command('route')
+  .description('print which rule of a router model a prompt matches, and the alias it goes to (no model is called)')
+  .argument('<prompt>', 'the last user message')
+  .option('-c, --config <file>', 'JSON config file (or SLUICE_CONFIG; the embedded default without)')
+  .option('-m, --model <model>', 'the router model (default auto)')
+  .option('--hint <hint>', 'the x-sluice-route header: cheap, strong or an alias')
+  .option('-k, --key <name>', 'the gateway key name asking')
+  .option('--team <name>', "the key's team")
+  .option('--system <text>', 'a system message before the prompt')
+  .option('--tools', 'the request offers a tool')
+  .option('--image', 'the prompt carries an image')
+  .option('--json-format', 'the request asks for response_format json_object')
+  .action(route);
 
 await program.parseAsync();
