@@ -43,6 +43,8 @@ export const ErrorCodes = {
   unsupportedStreamApi: 'unsupported_stream_api',
   rateLimited: 'rate_limit_exceeded',
   budgetExceeded: 'budget_exceeded',
+  insufficientQuota: 'insufficient_quota',
+  limitsUnavailable: 'limits_unavailable',
   upstreamError: 'upstream_error',
   upstreamUnavailable: 'upstream_unavailable',
   upstreamTimeout: 'upstream_timeout',

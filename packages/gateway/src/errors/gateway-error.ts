@@ -6,6 +6,8 @@ export interface GatewayErrorOptions {
   retryAfterSeconds?: number;
   /** Milliseconds the caller should wait, when an upstream said so exactly. */
   retryAfterMs?: number;
+  /** More response headers the error is answered with (a rate limit's `x-ratelimit-*`). */
+  headers?: Readonly<Record<string, string>>;
   cause?: unknown;
 }
 
@@ -22,6 +24,7 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly retryAfterSeconds: number | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(status: number, code: string, type: string, message: string, retryable: boolean, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -33,6 +36,7 @@ export class GatewayError extends Error {
     this.param = options.param ?? null;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.retryAfterMs = options.retryAfterMs;
+    this.headers = options.headers ?? {};
   }
 
   toWire(): WireError {

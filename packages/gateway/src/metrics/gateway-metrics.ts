@@ -21,6 +21,11 @@ export class GatewayMetrics {
   readonly #tokens = new Counter({ name: 'sluice_tokens_total', help: 'Tokens billed, by kind.', labelNames: ['kind'], registers: [this.registry] });
   readonly #cost = new Counter({ name: 'sluice_cost_usd_total', help: 'US dollars billed.', registers: [this.registry] });
   readonly #retries = new Counter({ name: 'sluice_upstream_retries_total', help: 'Upstream attempts retried or failed over before the first token.', registers: [this.registry] });
+  readonly #failOpen = new Counter({
+    name: 'sluice_limits_fail_open_total',
+    help: 'Requests admitted uncounted because the limit store was unreachable (limits.failMode "open").',
+    registers: [this.registry],
+  });
   readonly #ttft = new Histogram({
     name: 'sluice_time_to_first_token_seconds',
     help: 'Time from request to the first generated token.',
@@ -39,6 +44,10 @@ export class GatewayMetrics {
     if (store.commandsSent !== undefined) {
       new Gauge({ name: 'sluice_redis_commands_total', help: 'Redis commands the stream store has sent.', registers: [this.registry], collect() { this.set(store.commandsSent ?? 0); } });
     }
+  }
+
+  limitsFailedOpen(): void {
+    this.#failOpen.inc();
   }
 
   settled(settlement: Settlement): void {

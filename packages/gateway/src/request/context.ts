@@ -14,6 +14,7 @@ import type { StreamLogStore } from '../streams/store/types.ts';
 import type { KeepaliveTicker } from '../streams/keepalive.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { Telemetry } from '../telemetry/types.ts';
+import type { LimitEngine } from '../limits/limit-engine.ts';
 
 /** Everything a transport needs from the gateway, built once at start. */
 export interface GatewayContext {
@@ -37,4 +38,5 @@ export interface GatewayContext {
   metrics: GatewayMetrics;
   /** OpenTelemetry traces and metrics; null when off, and then nothing on the request path touches it. */
   telemetry: Telemetry | null;
+  limits: LimitEngine;
 }

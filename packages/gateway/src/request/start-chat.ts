@@ -4,9 +4,10 @@ import type { Caller } from '../auth/key-ring.ts';
 import { chatEncoding } from '../streams/chunk-encoder.ts';
 import type { StreamEncoding } from '../streams/event-encoder.ts';
 import type { Generation } from '../streams/generation.ts';
+import type { OutputGate } from '../streams/output-gate.ts';
 import { parseChatRequest } from './chat-request.ts';
 import { routeHintsOf } from './route-hints.ts';
-import { routeRequest } from './route-request.ts';
+import { routeRequest, type RoutedOptions } from './route-request.ts';
 import { assertModelAllowed } from '../keys/model-allow-list.ts';
 import type { GatewayContext } from './context.ts';
 import { attachTurns, recallTurns, turnRecorder } from './turn-memory/turn-memory.ts';
@@ -15,6 +16,16 @@ export interface StartChatOptions {
   resumable: boolean;
   /** The client's request headers, read for its W3C trace context when tracing is on. */
   headers?: IncomingHttpHeaders;
+  /** Where the response's limit headers go (an HTTP response; WebSocket has none). */
+  responseHeaders?: HeaderTarget;
+  /** The client left: a request still waiting in its key's queue stops waiting. */
+  signal?: AbortSignal;
+  /** The request waits in its key's queue (a stream can start pinging its client). */
+  onWait?: () => void;
+}
+
+export interface HeaderTarget {
+  setHeader(name: string, value: string): unknown;
 }
 
 export interface StartGenerationOptions extends StartChatOptions {
@@ -25,15 +36,31 @@ export interface StartGenerationOptions extends StartChatOptions {
 /**
  * The path every transport and inbound API shares from an internal request
  * (an OpenAI chat body, already validated) to a generation: check the
- * key's model allow-list, route (rules, deployments, health), create.
- * The generation is not started, so the caller can attach its reader first.
+ * key's model allow-list, route (rules, deployments, health), admit
+ * (limits, budget reservation, queue), create. The generation is not
+ * started, so the caller can attach its reader first; its settlement gives
+ * back what admission took and it did not use.
  * Throws GatewayErrors for the client.
  * Turn memory is looked up now, while the generation is set up, and
  * re-attached for the target that gets the request.
  */
-export function createGeneration(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions): Generation {
+export async function createGeneration(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions): Promise<Generation> {
   assertModelAllowed(caller, request.model);
   const route = routeRequest(ctx, caller, request, routeHintsOf(options.headers ?? {}));
+  const admission = await ctx.limits.admit(caller, request, route.targets, options);
+  let generation: Generation;
+  try {
+    generation = build(ctx, caller, request, options, route, admission.gate);
+  } catch (error) {
+    admission.settle(undefined);
+    throw error;
+  }
+  if (options.responseHeaders !== undefined) for (const name in admission.headers) options.responseHeaders.setHeader(name, admission.headers[name]);
+  void generation.settled.then((settlement) => admission.settle(settlement.usage));
+  return generation;
+}
+
+function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions, route: RoutedOptions, gate: OutputGate | undefined): Generation {
   const recalled = recallTurns(ctx.store, ctx.logger, caller.id, request);
   const telemetry = ctx.telemetry;
   return ctx.registry.create({
@@ -48,11 +75,12 @@ export function createGeneration(ctx: GatewayContext, caller: Caller, request: C
     prepare: recalled === null ? undefined : async (upstreamRequest, target) => attachTurns(upstreamRequest, await recalled, target.provider.id),
     observer: turnRecorder(ctx.store, ctx.logger, caller.id, request),
     trace: telemetry === null ? undefined : (streamId) => telemetry.startRequest({ streamId, request, api: options.encoding.api, key: caller.name, headers: options.headers }),
+    gate,
   });
 }
 
 /** A chat-completions body, validated, into a generation that speaks chat completions. */
-export function createChatGeneration(ctx: GatewayContext, caller: Caller, body: unknown, options: StartChatOptions): Generation {
+export async function createChatGeneration(ctx: GatewayContext, caller: Caller, body: unknown, options: StartChatOptions): Promise<Generation> {
   const request = parseChatRequest(body);
   return createGeneration(ctx, caller, request, { ...options, encoding: chatEncoding(request) });
 }

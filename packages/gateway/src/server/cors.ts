@@ -4,7 +4,8 @@ import type { OriginPolicy } from '../edge/origin-policy.ts';
 
 // Anthropic's browser clients send their key as `x-api-key`, with their version and beta headers.
 const ALLOWED_HEADERS = ['authorization', 'content-type', Headers.resumable, Headers.streamToken, Headers.lastEventId, 'x-api-key', 'anthropic-version', 'anthropic-beta', 'anthropic-dangerous-direct-browser-access'].join(', ');
-const EXPOSED_HEADERS = [Headers.streamId, Headers.streamToken, 'retry-after'].join(', ');
+const RATE_LIMIT_HEADERS = ['limit', 'remaining', 'reset'].flatMap((what) => [`x-ratelimit-${what}-requests`, `x-ratelimit-${what}-tokens`]);
+const EXPOSED_HEADERS = [Headers.streamId, Headers.streamToken, 'retry-after', 'retry-after-ms', ...RATE_LIMIT_HEADERS, 'x-sluice-budget-remaining'].join(', ');
 
 /**
  * CORS for browser apps that call the gateway from their own origin. Keys

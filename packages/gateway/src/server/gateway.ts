@@ -35,6 +35,10 @@ import { settle } from '../request/settlement.ts';
 import { loadTelemetry } from '../telemetry/load.ts';
 import { providerName } from '../telemetry/genai-conventions.ts';
 import type { Telemetry } from '../telemetry/types.ts';
+import { LimitEngine } from '../limits/limit-engine.ts';
+import type { LimitStore } from '../limits/limit-store.ts';
+import { MemoryLimitStore } from '../limits/memory-limit-store.ts';
+import { RedisLimitStore } from '../limits/redis-limit-store.ts';
 
 export interface StartGatewayOptions {
   /** A config object (validated here) or one already resolved; the embedded default when absent. */
@@ -117,6 +121,7 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
   const managedKeys = config.admin === undefined ? null : createManagedKeys(config, usage, logger);
   const registry = new StreamRegistry({ store, onSettled: (settlement) => settle(context, settlement) });
   const router = new Router(config, providers);
+  const metrics = new GatewayMetrics({ registry, store, modelLabel: (model) => router.metricLabel(model), providerName: providerNames(config) });
   const context: GatewayContext = {
     config,
     logger,
@@ -132,8 +137,9 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
     tokens: new StreamTokens(env[config.streams.tokenSecretEnv]),
     keepalive: new KeepaliveTicker(config.streams.keepaliveMs),
     usage,
-    metrics: new GatewayMetrics({ registry, store, modelLabel: (model) => router.metricLabel(model), providerName: providerNames(config) }),
+    metrics,
     telemetry,
+    limits: new LimitEngine({ config, store: createLimitStore(config, logger), usage, logger, onFailOpen: () => metrics.limitsFailedOpen() }),
   };
   return context;
 }
@@ -175,6 +181,29 @@ function createManagedKeys(config: SluiceConfig, usage: UsageStore, logger: Logg
   return new ManagedKeys(store, directory, bus);
 }
 
+/** Limits are exact across replicas only when they share Redis; one replica keeps them in memory. */
+function createLimitStore(config: SluiceConfig, logger: Logger): LimitStore {
+  if (config.redis === undefined) return new MemoryLimitStore();
+  return new RedisLimitStore({
+    url: config.redis.url,
+    keyPrefix: `${config.redis.keyPrefix}limits:`,
+    heartbeatMs: config.redis.heartbeatMs,
+    commandTimeoutMs: config.limits.redisTimeoutMs,
+    onError: errorsAtMostEverySecond((error) => logger.error({ err: error }, 'redis limit store')),
+  });
+}
+
+/** Redis reconnecting reports an error per attempt: a line a second says as much. */
+function errorsAtMostEverySecond(log: (error: unknown) => void): (error: unknown) => void {
+  let last = 0;
+  return (error) => {
+    const now = Date.now();
+    if (now - last < 1000) return;
+    last = now;
+    log(error);
+  };
+}
+
 function createStreamStore(config: SluiceConfig, logger: Logger): StreamLogStore {
   const { retentionMs, maxLogBytes } = config.streams;
   if (config.redis === undefined) return new MemoryStreamLogStore({ retentionMs, maxBytes: maxLogBytes });
@@ -211,6 +240,7 @@ async function closeRemainingConnections(app: FastifyInstance, serverClosed: Pro
 async function closeContext(context: GatewayContext): Promise<void> {
   await Promise.all([...context.providers.values()].map((p) => p.close()));
   await context.managedKeys?.close();
+  await context.limits.close();
   await context.usage.close();
   await context.telemetry?.shutdown().catch((error: unknown) => context.logger.warn({ err: error }, 'telemetry export failed at shutdown'));
   await context.store.close();

@@ -12,6 +12,7 @@ import type { StreamLogWriter } from './store/types.ts';
 import { Subscription, type StreamSink, type SubscriptionHost } from './subscription.ts';
 import { countPromptTokens, UsageMeter } from './usage-meter.ts';
 import type { RequestTrace } from '../telemetry/types.ts';
+import type { OutputGate } from './output-gate.ts';
 
 export interface GenerationOptions {
   id: string;
@@ -44,6 +45,8 @@ export interface GenerationOptions {
   observer?: GenerationObserver;
   /** Starts the request's trace, given the stream id, when tracing is on. */
   trace?: (id: string) => RequestTrace | null;
+  /** Decides whether more output may be released (a budget): output it holds back waits, output it refuses ends the stream. */
+  gate?: OutputGate;
 }
 
 export interface GenerationObserver {
@@ -130,6 +133,10 @@ export class Generation implements SubscriptionHost {
   readonly #hedgeLosers: { target: RouteTarget; waitedMs: number }[] = [];
   /** The upstream is paused because every reader's connection is full. */
   #paused = false;
+  /** Events the gate holds back, in order, while it waits; the upstream is paused meanwhile. */
+  #held: StreamEvent[] | undefined;
+  /** The upstream ended while events were held: the stream finishes once they are out. */
+  #endHeld = false;
   #firstTokenAt = 0;
   #resumes = 0;
   readonly #trace: RequestTrace | null;
@@ -231,7 +238,7 @@ export class Generation implements SubscriptionHost {
   onSubscriberReady(): void {
     if (!this.#paused || this.#mustPause()) return;
     this.#paused = false;
-    this.#upstream?.resume();
+    if (this.#held === undefined) this.#upstream?.resume();
   }
 
   #detached(): void {
@@ -268,15 +275,28 @@ export class Generation implements SubscriptionHost {
     if (upstream.first === null) return this.#finish();
     this.#onEvents(upstream.first);
     if (this.#status !== 'running') return;
-    upstream.attach({ events: (batch) => this.#onEvents(batch), end: () => this.#finish(), fail: (error) => this.#fail(error) });
-    if (!this.#paused) upstream.resume();
+    upstream.attach({ events: (batch) => this.#onEvents(batch), end: () => this.#upstreamEnded(), fail: (error) => this.#fail(error) });
+    if (!this.#paused && this.#held === undefined) upstream.resume();
+  }
+
+  #upstreamEnded(): void {
+    if (this.#held === undefined) this.#finish();
+    else this.#endHeld = true;
   }
 
   /** One upstream read: number its events into the log, hand them to the readers, pause if none has room. */
   #onEvents(batch: readonly StreamEvent[]): void {
     if (this.#status !== 'running') return;
-    for (const event of batch) {
+    if (this.#held !== undefined) {
+      this.#held.push(...batch);
+      return;
+    }
+    const gate = this.options.gate;
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i];
       if (event.type === 'error') return this.#fail(event.error);
+      const pass = gate === undefined ? true : gate.pass(event);
+      if (pass !== true) return this.#hold(pass, batch.slice(i));
       this.#append(event);
     }
     this.#pumpAll();
@@ -284,6 +304,27 @@ export class Generation implements SubscriptionHost {
       this.#paused = true;
       this.#upstream?.pause();
     }
+  }
+
+  /**
+   * The gate did not let `events[0]` pass: refused, the stream ends with
+   * the gate's refusal and nothing more is released; waiting, the upstream
+   * pauses and the events wait, in order, for the gate's answer.
+   */
+  #hold(pass: false | Promise<void>, events: StreamEvent[]): void {
+    this.#pumpAll();
+    if (pass === false) return this.#fail(this.options.gate!.refusal);
+    this.#held = events;
+    this.#upstream?.pause();
+    void pass.then(() => {
+      const held = this.#held ?? [];
+      this.#held = undefined;
+      if (this.#status !== 'running') return;
+      this.#onEvents(held);
+      if (this.#status !== 'running' || this.#held !== undefined) return;
+      if (this.#endHeld) return this.#finish();
+      if (!this.#paused) this.#upstream?.resume();
+    });
   }
 
   #upstreamBody(target: RouteTarget): ChatCompletionRequest | Promise<ChatCompletionRequest> {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toGatewayError, type GatewayError } from '../errors/index.ts';
-import { retryAfterHeader } from '../errors/retry-after.ts';
+import { errorHeaders } from '../errors/retry-after.ts';
 import type { GatewayContext } from '../request/context.ts';
 import { logError, redactUrl } from '../request/log-error.ts';
 import { answerThenClose, isUnread } from '../edge/lingering-close.ts';
@@ -28,9 +28,9 @@ export function errorReply(ctx: GatewayContext, shape: ErrorShape = openAiShape)
   return (thrown, request, reply) => {
     const error = toGatewayError(thrown, ctx.config.server.bodyLimitBytes);
     logError(ctx, error, { method: request.method, url: redactUrl(request.url) });
-    const retryAfter = retryAfterHeader(error);
-    if (isUnread(request)) return answerThenClose(request, reply, error.status, retryAfter === undefined ? {} : { 'retry-after': retryAfter }, JSON.stringify(shape(error)));
-    if (retryAfter !== undefined) void reply.header('retry-after', retryAfter);
+    const headers = errorHeaders(error);
+    if (isUnread(request)) return answerThenClose(request, reply, error.status, headers, JSON.stringify(shape(error)));
+    void reply.headers(headers);
     void reply.code(error.status).send(shape(error));
   };
 }

@@ -10,6 +10,7 @@ import { installErrorHandler } from '../../transports/error-reply.ts';
 import { callerOf, requireCaller } from '../../edge/require-key.ts';
 import { wantsResumable } from '../../transports/sse/chat-route.ts';
 import { readWhole, streamAsSse } from '../../transports/sse/serve-generation.ts';
+import { clientSignal } from '../../transports/client-signal.ts';
 import { messagesError } from './errors.ts';
 import { MessagesEncoder } from './event-encoder.ts';
 import { MessageCollector } from './message-collector.ts';
@@ -35,7 +36,7 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
     scope.post('/v1/messages', { onRequest: requireMessagesKey }, async (request, reply) => {
       const caller = callerOf(request);
       const chat = toChatRequest(parseMessagesRequest(request.body));
-      const generation = createGeneration(ctx, caller, chat, { resumable: wantsResumable(request), encoding: messagesEncoding(chat), headers: request.headers });
+      const generation = await createGeneration(ctx, caller, chat, { resumable: wantsResumable(request), encoding: messagesEncoding(chat), headers: request.headers, responseHeaders: reply.raw, signal: clientSignal(reply) });
       if (chat.stream === true) return streamAsSse(ctx, generation, reply, messagesSse);
       const collector = new MessageCollector();
       await readWhole(generation, reply, collector);

@@ -9,6 +9,7 @@ import { createGeneration } from '../../request/start-chat.ts';
 import type { Generation } from '../../streams/generation.ts';
 import { wantsResumable } from '../../transports/sse/chat-route.ts';
 import { followAsSse, readWhole, streamAsSse } from '../../transports/sse/serve-generation.ts';
+import { clientSignal } from '../../transports/client-signal.ts';
 import { ResponsesEncoder, streamIdOf } from './event-encoder.ts';
 import { itemsToMessages } from './input-mapper.ts';
 import { conversationOf, parseResponsesRequest, toChatRequest } from './request-mapper.ts';
@@ -39,9 +40,11 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     const chat = toChatRequest(parsed, conversation);
     const includeEncrypted = parsed.include?.includes('reasoning.encrypted_content') ?? false;
     let encoder: ResponsesEncoder | undefined;
-    const generation = createGeneration(ctx, caller, chat, {
+    const generation = await createGeneration(ctx, caller, chat, {
       resumable: wantsResumable(request),
       headers: request.headers,
+      responseHeaders: reply.raw,
+      signal: clientSignal(reply),
       encoding: { api: 'responses', encoder: (streamId, createdAt) => (encoder = new ResponsesEncoder({ streamId, createdAt, echo: responseEcho(parsed), includeEncrypted })) },
     });
     // The generation made its encoder when it was created, once its id existed.

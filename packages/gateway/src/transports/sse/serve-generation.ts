@@ -33,8 +33,13 @@ export async function awaitUpstream(ctx: GatewayContext, generation: Generation,
 /** Start a generation and stream it to this response as SSE, in its API's dialect. */
 export async function streamAsSse(ctx: GatewayContext, generation: Generation, reply: FastifyReply, dialect: SseDialect): Promise<void> {
   let stop: (() => void) | undefined;
-  reply.raw.once('close', () => (stop === undefined ? generation.abandon() : stop()));
   generation.start(true);
+  // The client may have left while the request was admitted.
+  if (reply.raw.destroyed) {
+    generation.abandon();
+    return void reply.hijack();
+  }
+  reply.raw.once('close', () => (stop === undefined ? generation.abandon() : stop()));
   if (!(await awaitUpstream(ctx, generation, reply))) return void reply.hijack();
   const sink = beginSse(ctx, reply, { streamId: generation.id, resumable: generation.options.resumable, headers: routingHeaders(generation) }, dialect);
   const subscription = generation.attach(sink, 0);
@@ -48,7 +53,8 @@ export async function streamAsSse(ctx: GatewayContext, generation: Generation, r
  */
 export async function readWhole(generation: Generation, reply: FastifyReply, collector: StreamSink): Promise<void> {
   const subscription = generation.attach(collector, 0);
-  reply.raw.once('close', () => generation.detach(subscription));
+  if (reply.raw.destroyed) generation.detach(subscription);
+  else reply.raw.once('close', () => generation.detach(subscription));
   generation.start();
   const settlement = await generation.settled;
   void reply.headers(routingHeaders(generation));

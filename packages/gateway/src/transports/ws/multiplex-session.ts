@@ -47,7 +47,10 @@ export class MultiplexSession {
       case 'ping':
         return this.#channel.send(PONG_FRAME);
       case 'request':
-        return this.#request(message);
+        return void this.#request(message).catch((error: unknown) => {
+          this.#ctx.logger.error({ err: error }, 'WebSocket request failed');
+          this.#refuse(message.id, new InternalError('Starting the stream failed.', error));
+        });
       case 'resume':
         return void this.#resume(message).catch((error: unknown) => {
           this.#ctx.logger.error({ err: error }, 'WebSocket resume failed');
@@ -68,20 +71,30 @@ export class MultiplexSession {
     for (const stream of streams?.values() ?? []) stream.leave();
   }
 
-  #request(message: WsRequestMessage): void {
+  async #request(message: WsRequestMessage): Promise<void> {
     const stream = this.#admit(message.id);
     if (stream === undefined) return;
+    // Until the stream exists, a cancel or the socket closing stops a wait in the key's queue.
+    const waiting = new AbortController();
+    stream.bind({ stop: () => waiting.abort(), cancel: () => waiting.abort() });
     let generation: Generation;
     try {
-      generation = createChatGeneration(this.#ctx, this.#caller, message.body, { resumable: message.resumable ?? true });
+      generation = await createChatGeneration(this.#ctx, this.#caller, message.body, { resumable: message.resumable ?? true, signal: waiting.signal });
     } catch (error) {
       this.#forget(stream);
-      return this.#refuse(message.id, toGatewayError(error, this.#ctx.config.server.bodyLimitBytes));
+      if (!this.#closed) this.#refuse(message.id, toGatewayError(error, this.#ctx.config.server.bodyLimitBytes));
+      return;
+    }
+    if (this.#closed || stream.ended) {
+      // Nobody was told its id: nobody can read or resume it.
+      generation.start();
+      return generation.cancel(new CancelledError('The socket closed before the stream started.'));
     }
     this.#channel.send(acceptedFrame(stream.idJson, generation.id, generation.options.resumable ? this.#ctx.tokens.issue(generation.id) : undefined));
     const subscription = generation.attach(stream, 0);
     stream.bind({ stop: () => generation.detach(subscription), cancel: () => generation.cancel(new CancelledError()) });
     generation.start();
+    if (waiting.signal.aborted) generation.cancel(new CancelledError());
   }
 
   /**

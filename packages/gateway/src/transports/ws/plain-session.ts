@@ -29,6 +29,9 @@ export class PlainSession implements StreamSink {
   readonly #defaultModel: string | null;
   readonly #waiting: unknown[] = [];
   #current: { generation: Generation; subscription: Subscription | undefined } | undefined;
+  readonly #closing = new AbortController();
+  /** A body is being admitted: the next waits for it. */
+  #starting = false;
   #closed = false;
 
   constructor(ctx: GatewayContext, channel: SocketChannel, caller: Caller, defaultModel: string | null) {
@@ -39,22 +42,23 @@ export class PlainSession implements StreamSink {
   }
 
   onMessage(data: RawData, isBinary: boolean): void {
-    if (isBinary) return this.#sendError(new UnsupportedFrameError());
+    if (isBinary) return this.#answerInTurn(new UnsupportedFrameError());
     let body: unknown;
     try {
       body = JSON.parse(data.toString());
     } catch {
-      return this.#sendError(new InvalidMessageError('The frame is not valid JSON; send an OpenAI chat request body.'));
+      return this.#answerInTurn(new InvalidMessageError('The frame is not valid JSON; send an OpenAI chat request body.'));
     }
     if (isPing(body)) return this.#channel.send(PONG_FRAME);
     const limit = this.#ctx.config.ws.maxStreamsPerSocket;
-    if (this.#waiting.length + (this.#current === undefined ? 0 : 1) >= limit) return this.#sendError(new TooManyStreamsError(limit));
+    if (this.#waiting.length + (this.#current === undefined && !this.#starting ? 0 : 1) >= limit) return this.#sendError(new TooManyStreamsError(limit));
     this.#waiting.push(body);
-    if (this.#current === undefined) this.#next();
+    this.#next();
   }
 
   onClose(): void {
     this.#closed = true;
+    this.#closing.abort();
     this.#waiting.length = 0;
     const current = this.#current;
     this.#current = undefined;
@@ -79,16 +83,37 @@ export class PlainSession implements StreamSink {
     this.#next();
   }
 
-  /** Start answering the next waiting body, skipping (with an error frame each) those that cannot start. */
   #next(): void {
+    if (this.#current !== undefined || this.#starting) return;
+    this.#starting = true;
+    void this.#startNext()
+      .catch((error: unknown) => this.#ctx.logger.error({ err: error }, 'WebSocket request failed'))
+      .finally(() => {
+        this.#starting = false;
+        // A body that came (or a stream that ended) while the last one was admitted.
+        if (this.#current === undefined && this.#waiting.length > 0) this.#next();
+      });
+  }
+
+  /** Start answering the next waiting body, skipping (with an error frame each) those that cannot start. */
+  async #startNext(): Promise<void> {
     while (this.#current === undefined && !this.#closed && this.#waiting.length > 0) {
-      const body = this.#withDefaultModel(this.#waiting.shift());
+      const next = this.#waiting.shift();
+      if (next instanceof FrameRefusal) {
+        this.#sendError(next.error);
+        continue;
+      }
+      const body = this.#withDefaultModel(next);
       let generation: Generation;
       try {
-        generation = createChatGeneration(this.#ctx, this.#caller, body, { resumable: false });
+        generation = await createChatGeneration(this.#ctx, this.#caller, body, { resumable: false, signal: this.#closing.signal });
       } catch (error) {
-        this.#sendError(toGatewayError(error, this.#ctx.config.server.bodyLimitBytes));
+        if (!this.#closed) this.#sendError(toGatewayError(error, this.#ctx.config.server.bodyLimitBytes));
         continue;
+      }
+      if (this.#closed) {
+        generation.start();
+        return generation.cancel();
       }
       const current: { generation: Generation; subscription: Subscription | undefined } = { generation, subscription: undefined };
       this.#current = current;
@@ -102,8 +127,22 @@ export class PlainSession implements StreamSink {
     return 'model' in body ? body : { ...body, model: this.#defaultModel };
   }
 
+  /** A frame refused while a body before it is being admitted is answered after that body's refusal, if it gets one. */
+  #answerInTurn(error: GatewayError): void {
+    if (this.#starting) this.#waiting.push(new FrameRefusal(error));
+    else this.#sendError(error);
+  }
+
   #sendError(error: GatewayError): void {
     this.#channel.send(JSON.stringify(error.toWire()));
+  }
+}
+
+/** The answer to a frame that was no body, kept in the queue so answers keep the order of the frames. */
+class FrameRefusal {
+  readonly error: GatewayError;
+  constructor(error: GatewayError) {
+    this.error = error;
   }
 }
 

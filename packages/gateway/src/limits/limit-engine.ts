@@ -1,0 +1,154 @@
+import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
+import type { Logger } from 'pino';
+import type { Caller } from '../auth/key-ring.ts';
+import type { UsageStore } from '../billing/usage-store.ts';
+import type { SluiceConfig } from '../config/schema.ts';
+import { InsufficientQuotaError, LimitsUnavailableError, RateLimitExceededError } from '../errors/limit-errors.ts';
+import type { GatewayError } from '../errors/index.ts';
+import type { RouteTarget } from '../routing/router.ts';
+import { AdmissionQueue } from './admission-queue.ts';
+import { UNLIMITED, type Admission } from './admission.ts';
+import { BudgetGate } from './budget-gate.ts';
+import { LedgerSpend } from './ledger-spend.ts';
+import type { AdmitResult, LimitStore, LimitSubject, Refusal } from './limit-store.ts';
+import { LimitSubjects } from './limit-subjects.ts';
+import { limitHeaders } from './rate-limit-headers.ts';
+import { reservationFor, type Reservation } from './reservation.ts';
+
+export interface AdmitOptions {
+  /** The client left: stop waiting in the queue. */
+  signal?: AbortSignal;
+  /** The request starts waiting in its key's queue. */
+  onWait?: () => void;
+}
+
+export interface LimitEngineOptions {
+  config: SluiceConfig;
+  store: LimitStore;
+  usage: UsageStore;
+  logger: Logger;
+  /** Counted each time a request is admitted uncounted because the store is unreachable (failMode open). */
+  onFailOpen(): void;
+}
+
+/** A failing store is logged at most this often while failMode open admits uncounted. */
+const FAIL_OPEN_LOG_MS = 60_000;
+
+/**
+ * Admission: every limit that applies to a request (its key's, its team's,
+ * its model's, its provider's) checked and taken in one store call; a
+ * refusal is a 429 (or a wait in the key's queue), an unreachable store a
+ * 503 or, with failMode open, an uncounted admission, never a fallback to
+ * this replica's own memory.
+ */
+export class LimitEngine {
+  readonly store: LimitStore;
+  readonly #options: LimitEngineOptions;
+  readonly #subjects: LimitSubjects;
+  readonly #ledger: LedgerSpend;
+  readonly #queue = new AdmissionQueue();
+  readonly #leasePrefix = `${process.pid.toString(36)}${Date.now().toString(36)}:`;
+  #leases = 0;
+  #failOpenLoggedAt = 0;
+
+  constructor(options: LimitEngineOptions) {
+    this.#options = options;
+    this.store = options.store;
+    this.#subjects = new LimitSubjects(options.config);
+    this.#ledger = new LedgerSpend(options.usage, (error) => options.logger.error({ err: error }, 'reading budget spend from the ledger failed'));
+  }
+
+  /** Admit `request` or throw the refusal (RateLimitExceededError, InsufficientQuotaError, LimitsUnavailableError). */
+  async admit(caller: Caller, request: ChatCompletionRequest, targets: readonly RouteTarget[], options: AdmitOptions = {}): Promise<Admission> {
+    const found = this.#subjects.for(caller, request.model, targets);
+    if (found.length === 0) return UNLIMITED;
+    const filled = this.#ledger.fill(found, caller);
+    const subjects = Array.isArray(filled) ? filled : await filled;
+    const needsCount = subjects.some((s) => s.tpm !== undefined || s.budget !== undefined);
+    const reservation = reservationFor(request, targets, this.#options.config.limits.defaultMaxTokens, needsCount);
+    const lease = this.#leasePrefix + (++this.#leases).toString(36);
+    const attempt = () => this.#attempt({ lease, subjects, tokens: reservation.tokens, cost: reservation.cost });
+    const queue = caller.limits?.queue ?? caller.team?.limits?.queue;
+    const result = queue === undefined ? await attempt() : await this.#queue.admit(caller.id, attempt, { maxWaitMs: queue.maxWaitMs, signal: options.signal, onWait: options.onWait });
+    if (result === null) return UNLIMITED;
+    const headers = limitHeaders(result.states);
+    if (!result.admitted) throw refusalError(result.refusal, headers, reservation);
+    return this.#admission(caller, lease, subjects, reservation, headers);
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  /** One store call; null when the store failed and failMode open lets the request through uncounted. */
+  async #attempt(request: Parameters<LimitStore['admit']>[0]): Promise<AdmitResult | null> {
+    try {
+      return await this.store.admit(request);
+    } catch (error) {
+      return this.#storeFailed(error);
+    }
+  }
+
+  #storeFailed(error: unknown): null {
+    if (this.#options.config.limits.failMode === 'closed') throw new LimitsUnavailableError(error);
+    this.#options.onFailOpen();
+    const now = Date.now();
+    if (now - this.#failOpenLoggedAt >= FAIL_OPEN_LOG_MS) {
+      this.#failOpenLoggedAt = now;
+      this.#options.logger.error({ err: error }, 'the limit store is unreachable: admitting requests uncounted (limits.failMode "open")');
+    }
+    return null;
+  }
+
+  #admission(caller: Caller, lease: string, subjects: LimitSubject[], reservation: Reservation, headers: Record<string, string>): Admission {
+    const budgets = subjects.filter((s) => s.budget !== undefined);
+    const gate =
+      budgets.length === 0 || reservation.outputUsd === 0
+        ? undefined
+        : new BudgetGate({
+            extend: async (usd) => (await this.store.extend(lease, budgets, usd)).granted,
+            outputUsd: reservation.outputUsd,
+            firstOutputTokens: reservation.firstOutputTokens,
+            onError: (error): GatewayError | undefined => {
+              try {
+                return this.#storeFailed(error) ?? undefined;
+              } catch (refusal) {
+                return refusal as GatewayError;
+              }
+            },
+          });
+    let settled = false;
+    return {
+      headers,
+      gate,
+      settle: (usage: Usage | undefined) => {
+        if (settled) return;
+        settled = true;
+        const usedTokens = usage === undefined ? 0 : usage.prompt_tokens + usage.completion_tokens;
+        this.store
+          .settle({ lease, subjects, reservedTokens: reservation.tokens, usedTokens, cost: usage?.cost ?? 0 })
+          .catch((error: unknown) => this.#options.logger.error({ err: error }, 'settling limits failed (its lease expires by itself)'))
+          .finally(() => this.#queue.notify(caller.id));
+      },
+    };
+  }
+}
+
+function refusalError(refusal: Refusal, headers: Record<string, string>, reservation: Reservation): GatewayError {
+  const who = refusal.subject;
+  switch (refusal.kind) {
+    case 'budget':
+      return new InsufficientQuotaError(`The budget of ${who} cannot cover this request (it reserves $${reservation.cost.toFixed(6)}); it resets with its period.`, headers);
+    case 'tpm':
+      if (refusal.retryAfterMs === null) return new RateLimitExceededError(`This request needs ${reservation.tokens} tokens, more than the tokens-per-minute limit of ${who}; lower max_tokens or shorten the prompt.`, 'tokens', 60_000, headers);
+      return new RateLimitExceededError(`Rate limit reached for ${who} on tokens per minute. Try again in ${seconds(refusal.retryAfterMs)}.`, 'tokens', refusal.retryAfterMs, headers);
+    case 'rpm':
+      return new RateLimitExceededError(`Rate limit reached for ${who} on requests per minute. Try again in ${seconds(refusal.retryAfterMs ?? 1000)}.`, 'requests', refusal.retryAfterMs ?? 1000, headers);
+    case 'concurrency':
+      return new RateLimitExceededError(`Concurrency limit reached for ${who}: wait for one of its streams to end.`, 'requests', 1000, headers);
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
+}
