@@ -47,8 +47,8 @@ describe('limits at admission (memory store)', () => {
     assert.equal(body.error.code, 'rate_limit_exceeded');
     assert.equal(body.error.type, 'requests');
     const ms = Number(refused.headers.get('retry-after-ms'));
-    // One request of three a minute refills in 20 s.
-    assert.ok(ms > 19_000 && ms <= 20_000, String(ms));
+    // One request of three a minute refills in 20 s (less what refilled while the test ran).
+    assert.ok(ms > 15_000 && ms <= 20_000, String(ms));
     assert.equal(refused.headers.get('retry-after'), String(Math.ceil(ms / 1000)));
     assert.equal(refused.headers.get('x-ratelimit-remaining-requests'), '0');
   });
