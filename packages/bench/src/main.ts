@@ -12,7 +12,7 @@ import { TARGET_ORDER, type TargetName } from './targets/target.ts';
 
 const USAGE = `usage: npm run bench -- [--quick] [--targets ${TARGET_ORDER.join(',')}] [--out DIR] [--keep-logs]
   --quick      the smoke run: every phase, small, under a minute (timings not meaningful)
-  --targets    measure only these targets (default: all)
+  --targets    measure only these targets (default: all); the floor (bare-proxy) always runs, the ratios need it
   --out        where to write <date>.json/.md/.svg (default: packages/bench/results)
   --keep-logs  keep the servers' logs and configs, and say where
 The sluice-sse-redis target runs on the Redis at REDIS_URL (or SLUICE_REDIS_URL); without one it is n/a.`;
@@ -30,7 +30,8 @@ function parseArgs(argv: string[]): { quick: boolean; targets: TargetName[]; out
       const names = (argv[++i] ?? '').split(',').filter(Boolean);
       const unknown = names.filter((n) => !(TARGET_ORDER as readonly string[]).includes(n));
       if (unknown.length > 0 || names.length === 0) throw new UsageError(`unknown target(s): ${unknown.join(', ') || '(none given)'}`);
-      options.targets = TARGET_ORDER.filter((n) => names.includes(n));
+      // The load figures are ratios to the floor measured in the same rounds: the floor always runs.
+      options.targets = TARGET_ORDER.filter((n) => names.includes(n) || n === 'bare-proxy');
     } else if (arg === '--help' || arg === '-h') throw new UsageError('');
     else throw new UsageError(`unknown option ${arg}`);
   }

@@ -21,7 +21,7 @@ function target(name: TargetName, ttft: number[] | null, note: string | null = n
     ttft: ttft ? { samplesMs: ttft, stats: distribution(ttft) } : null,
     itl: null,
     cancel: null,
-    capacity: ttft ? { steps: [], capacity: null } : null,
+    capacity: ttft ? { rounds: [], steps: [], capacity: null } : null,
     throughput: null,
     cpu50: null,
     memory: null,
@@ -33,7 +33,7 @@ function target(name: TargetName, ttft: number[] | null, note: string | null = n
 }
 
 const results: BenchResults = {
-  schema: 1,
+  schema: 2,
   startedAt: '2026-01-02T03:04:05.000Z',
   durationMs: 1000,
   machine: { cpuModel: 'Test CPU <x>', cores: 2, memoryMB: 1024, node: 'v24.0.0', os: 'Linux', openFileLimit: 1024, loadAverage: { start: 0.5, end: 0.7 } },
@@ -68,4 +68,20 @@ test('the Redis target reports commands per token and says why it has no idle-me
   const markdown = renderMarkdown({ ...results, targets: [...results.targets, redis] });
   assert.match(markdown, /\| Redis commands per streamed token at 50 paced streams \/ at saturation \| — \| — \| n\/a \| 1\.23 \/ n\/a \|/);
   assert.match(markdown, /\| Memory per idle stream at 100 \|[^\n]*— \(resumable streams outlive their client\) \|\n/);
+});
+
+function throughputRounds(cpuMsPer1000Chunks: number[]): TargetResult['throughput'] {
+  const rounds = cpuMsPer1000Chunks.map((cpu) => ({ tally: emptyTally(), chunks: 1000, wallMs: 10, maxGapMs: 1, p99MaxGapMs: 1, steadyChunksPerSec: 0, chunksPerSec: 100_000, cpuMs: cpu, cpuMsPer1000Chunks: cpu }));
+  return { rounds, chunksPerSec: 100_000, cpuMsPer1000Chunks: cpuMsPer1000Chunks[1] };
+}
+
+test('load figures are the median of per-round ratios to the floor, with their spread, beside the absolute median', () => {
+  // Round by round the sluice figure is 1.2×, 1.1×, 1.5× the floor's: the median ratio is 1.2×, whatever the absolute figures did between rounds.
+  const floor: TargetResult = { ...target('bare-proxy', [1, 2]), throughput: throughputRounds([10, 20, 4]) };
+  const ws: TargetResult = { ...target('sluice-ws', [1, 2]), transport: 'ws-sluice', throughput: throughputRounds([12, 22, 6]) };
+  const portkey: TargetResult = { ...target('portkey', [20, 30]), throughput: throughputRounds([24, 44, 6]) };
+  const markdown = renderMarkdown({ ...results, targets: [results.targets[0], floor, ws, portkey] });
+  assert.match(markdown, /\| CPU ms per 1,000 chunks, × floor \(min–max\) · ms \| n\/a \| 10\.0 \(4\.0–20\.0\) \| 1\.20× \(1\.10×–1\.50×\) · 12\.0 \| 2\.20× \(1\.50×–2\.40×\) · 24\.0 \|/);
+  assert.match(markdown, /\| CPU per 1,000 chunks, × the bare proxy's \(floor\) \| 1\.20× \(1\.10×–1\.50×\) \| n\/a \| n\/a \|/);
+  assert.match(markdown, /\| CPU per 1,000 chunks, × Portkey's \| 0\.50× \(0\.50×–1\.00×\) \| n\/a \| n\/a \|/);
 });

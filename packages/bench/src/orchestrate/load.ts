@@ -1,51 +1,152 @@
 /**
- * The load phases, one target at a time: CPU at 50 paced streams, throughput
- * at saturation, and capacity (the largest step of paced streams served with
- * zero lost or duplicated chunks and no gap over the limit).
+ * The load phases: CPU at 50 paced streams, throughput at saturation, and
+ * capacity (the largest step of paced streams served with zero lost or
+ * duplicated chunks and no gap over the limit).
+ *
+ * Each runs in rounds, every target once per round, the starting target
+ * rotating from round to round, the way the first-token phase interleaves
+ * its requests: on a shared machine a figure measured one target after
+ * another mostly measures what else ran meanwhile, while a round of every
+ * target is over in seconds, so a target and the floor measured in the same
+ * round saw the same machine. The report gives each figure as the median of
+ * its per-round ratios to the floor, with their spread.
  */
 import { mergeTallies } from '../loadgen/tally.ts';
-import type { CapacityStep } from '../report/results.ts';
+import type { CapacityRound, CapacityStep, Cpu50Round, TargetResult, ThroughputRound } from '../report/results.ts';
+import { median } from '../report/stats.ts';
 import type { LaunchedTarget } from '../targets/launch.ts';
 import { perToken, redisCommandsSent } from './redis-commands.ts';
 import { withCpuWindow, type Session } from './session.ts';
 
-export async function measureCpu50(session: Session, target: LaunchedTarget): Promise<void> {
-  session.progress.step(`cpu at ${session.params.cpu50.streams} streams  ${target.name}`);
-  const commandsBefore = await redisCommandsSent(target);
-  const { value, cpu } = await withCpuWindow(session, target, () =>
-    session.loadgen.call({ type: 'concurrent', phase: 'cpu50', target: target.name, params: session.params.cpu50, cpuWindow: 'steady' }),
-  );
-  const result = session.results.get(target.name)!;
-  mergeTallies(result.exactness, value.tally);
-  result.cpu50 = { ...value, cpuPercent: cpu ? round1((cpu.cpuMs / cpu.windowMs) * 100) : null, windowMs: Math.round(cpu?.windowMs ?? 0) };
-  if (commandsBefore !== null) (result.redisCommandsPerToken ??= { paced: null, saturated: null }).paced = perToken(commandsBefore, await redisCommandsSent(target), value.chunks);
+/** Rotate the targets by `round`, so each leads one round in turn. */
+export function roundOrder<T>(targets: readonly T[], round: number): T[] {
+  const start = targets.length === 0 ? 0 : round % targets.length;
+  return [...targets.slice(start), ...targets.slice(0, start)];
 }
 
-export async function measureThroughput(session: Session, target: LaunchedTarget): Promise<void> {
-  session.progress.step(`throughput  ${target.name}`);
-  const commandsBefore = await redisCommandsSent(target);
-  const { value, cpu } = await withCpuWindow(session, target, () =>
-    session.loadgen.call({ type: 'concurrent', phase: 'throughput', target: target.name, params: session.params.throughput, cpuWindow: 'whole' }),
-  );
+/** The 50-stream CPU window and the throughput burst, interleaved in rounds. */
+export async function measureLoadRounds(session: Session): Promise<void> {
+  const redis = new Map<string, RedisCount>();
+  const { throughput, cpu50 } = session.params.rounds;
+  for (let round = 0; round < Math.max(throughput, cpu50); round++) {
+    for (const target of roundOrder(session.targets, round)) {
+      if (target.server !== null && !target.server.alive) continue;
+      const count = redis.get(target.name) ?? { paced: emptyCount(), saturated: emptyCount() };
+      redis.set(target.name, count);
+      if (round < cpu50) await cpu50Round(session, target, round, count.paced);
+      if (round < throughput) await throughputRound(session, target, round, count.saturated);
+    }
+  }
+  for (const target of session.targets) {
+    const result = session.results.get(target.name)!;
+    summarise(result);
+    const count = redis.get(target.name);
+    if (count && count.paced.known) result.redisCommandsPerToken = { paced: perToken(0, count.paced.commands, count.paced.tokens), saturated: perToken(0, count.saturated.commands, count.saturated.tokens) };
+  }
+}
+
+interface CommandCount {
+  known: boolean;
+  commands: number;
+  tokens: number;
+}
+interface RedisCount {
+  paced: CommandCount;
+  saturated: CommandCount;
+}
+
+function emptyCount(): CommandCount {
+  return { known: false, commands: 0, tokens: 0 };
+}
+
+/** Runs `work` and adds the Redis commands the target's stores sent meanwhile (none for targets without a Redis store). */
+async function countingRedis<T extends { chunks: number }>(target: LaunchedTarget, count: CommandCount, work: () => Promise<T>): Promise<T> {
+  const before = await redisCommandsSent(target);
+  const value = await work();
+  if (before === null) return value;
+  const after = await redisCommandsSent(target);
+  if (after === null) return value;
+  count.known = true;
+  count.commands += after - before;
+  count.tokens += value.chunks;
+  return value;
+}
+
+async function cpu50Round(session: Session, target: LaunchedTarget, round: number, redis: CommandCount): Promise<void> {
+  session.progress.step(`cpu at ${session.params.cpu50.streams} streams, round ${round + 1}  ${target.name}`);
+  const { value, cpu } = await countingRedis(target, redis, async () => {
+    const run = await withCpuWindow(session, target, () =>
+      session.loadgen.call({ type: 'concurrent', phase: 'cpu50', target: target.name, params: session.params.cpu50, cpuWindow: 'steady' }),
+    );
+    return { ...run, chunks: run.value.chunks };
+  });
   const result = session.results.get(target.name)!;
   mergeTallies(result.exactness, value.tally);
-  result.throughput = {
+  const entry: Cpu50Round = { ...value, cpuPercent: cpu ? round1((cpu.cpuMs / cpu.windowMs) * 100) : null, windowMs: Math.round(cpu?.windowMs ?? 0) };
+  (result.cpu50 ??= { rounds: [], cpuPercent: null }).rounds.push(entry);
+}
+
+async function throughputRound(session: Session, target: LaunchedTarget, round: number, redis: CommandCount): Promise<void> {
+  session.progress.step(`throughput, round ${round + 1}  ${target.name}`);
+  const { value, cpu } = await countingRedis(target, redis, async () => {
+    const run = await withCpuWindow(session, target, () =>
+      session.loadgen.call({ type: 'concurrent', phase: 'throughput', target: target.name, params: session.params.throughput, cpuWindow: 'whole' }),
+    );
+    return { ...run, chunks: run.value.chunks };
+  });
+  const result = session.results.get(target.name)!;
+  mergeTallies(result.exactness, value.tally);
+  const entry: ThroughputRound = {
     ...value,
     chunksPerSec: Math.round((value.chunks * 1000) / value.wallMs),
     cpuMs: cpu ? Math.round(cpu.cpuMs) : null,
-    cpuMsPer1000Chunks: cpu && value.chunks > 0 ? round1((cpu.cpuMs * 1000) / value.chunks) : null,
+    cpuMsPer1000Chunks: cpu && value.chunks > 0 ? round2((cpu.cpuMs * 1000) / value.chunks) : null,
   };
-  if (commandsBefore !== null) (result.redisCommandsPerToken ??= { paced: null, saturated: null }).saturated = perToken(commandsBefore, await redisCommandsSent(target), value.chunks);
+  (result.throughput ??= { rounds: [], chunksPerSec: 0, cpuMsPer1000Chunks: null }).rounds.push(entry);
 }
 
-export async function measureCapacity(session: Session, target: LaunchedTarget): Promise<void> {
+function summarise(result: TargetResult): void {
+  if (result.cpu50) result.cpu50.cpuPercent = medianOf(result.cpu50.rounds.map((r) => r.cpuPercent));
+  if (result.throughput) {
+    result.throughput.chunksPerSec = medianOf(result.throughput.rounds.map((r) => r.chunksPerSec)) ?? 0;
+    result.throughput.cpuMsPer1000Chunks = medianOf(result.throughput.rounds.map((r) => r.cpuMsPer1000Chunks));
+  }
+}
+
+/**
+ * Capacity in rounds. The first round searches up from the smallest step;
+ * later rounds start one step below the first round's capacity (the steps
+ * under it passed once already, and each costs seconds) and go up until a
+ * step fails, or down while the starting one fails.
+ */
+export async function measureCapacityRounds(session: Session): Promise<void> {
   const plan = session.params.capacity;
-  const steps: CapacityStep[] = [];
-  let capacity: number | null = null;
+  const firstCapacity = new Map<string, number | null>();
+  for (let round = 0; round < session.params.rounds.capacity; round++) {
+    for (const target of roundOrder(session.targets, round)) {
+      if (target.server !== null && !target.server.alive) continue;
+      const first = firstCapacity.get(target.name);
+      const start = round === 0 || first === undefined || first === null ? 0 : Math.max(0, plan.steps.indexOf(first) - 1);
+      const outcome = await capacityRound(session, target, round, start);
+      if (round === 0) firstCapacity.set(target.name, outcome.capacity);
+      const result = session.results.get(target.name)!;
+      const entry = (result.capacity ??= { rounds: [], steps: outcome.steps, capacity: null });
+      entry.rounds.push(outcome);
+    }
+  }
+  for (const target of session.targets) {
+    const capacity = session.results.get(target.name)!.capacity;
+    if (capacity) capacity.capacity = medianOf(capacity.rounds.map((r) => r.capacity ?? 0)) || null;
+  }
+}
+
+async function capacityRound(session: Session, target: LaunchedTarget, round: number, start: number): Promise<CapacityRound> {
+  const plan = session.params.capacity;
   const result = session.results.get(target.name)!;
-  for (const [index, streams] of plan.steps.entries()) {
-    session.progress.step(`capacity ${streams} paced streams  ${target.name}`);
-    if (target.server !== null && !target.server.alive) break;
+  const steps: CapacityStep[] = [];
+  const tryStep = async (index: number): Promise<boolean> => {
+    const streams = plan.steps[index];
+    session.progress.step(`capacity ${streams} paced streams, round ${round + 1}  ${target.name}`);
     const params = { streams, chunks: plan.chunks, itlMs: plan.itlMs, rampMs: plan.rampMs };
     const { value, cpu } = await withCpuWindow(session, target, () =>
       session.loadgen.call({ type: 'concurrent', phase: `capacity${streams}`, target: target.name, params, cpuWindow: 'whole' }),
@@ -54,16 +155,36 @@ export async function measureCapacity(session: Session, target: LaunchedTarget):
     const t = value.tally;
     const passed = t.exact === t.streams && t.lost === 0 && t.duplicated === 0 && t.failed === 0 && value.maxGapMs <= plan.maxGapMs;
     steps.push({ ...value, streams, passed, cpuPercent: cpu ? round1((cpu.cpuMs / cpu.windowMs) * 100) : null });
-    if (!passed) {
-      session.progress.skip(plan.steps.length - index - 1);
-      break;
+    return passed;
+  };
+  let capacity: number | null = null;
+  let index = start;
+  if (await tryStep(index)) {
+    capacity = plan.steps[index];
+    while (++index < plan.steps.length && (target.server === null || target.server.alive) && (await tryStep(index))) capacity = plan.steps[index];
+  } else {
+    while (--index >= 0 && (target.server === null || target.server.alive)) {
+      if (await tryStep(index)) {
+        capacity = plan.steps[index];
+        break;
+      }
     }
-    capacity = streams;
   }
-  result.capacity = { steps, capacity };
+  // Thousands of connections stay in the pools after a search: close them before the next target runs.
   await session.loadgen.call({ type: 'reset', target: target.name });
+  steps.sort((a, b) => a.streams - b.streams);
+  return { steps, capacity };
+}
+
+function medianOf(values: (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length === 0 ? null : median(known);
 }
 
 function round1(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }

@@ -15,7 +15,7 @@ import { launchTarget, startUpstream, type LaunchedTarget } from '../targets/lau
 import { TARGET_LABELS, type TargetName } from '../targets/target.ts';
 import { describeMachine, loadNow } from './machine.ts';
 import { measureCancel, measureReconnect, measureResume, measureTtft, reconnectable, resumable } from './latency.ts';
-import { measureCapacity, measureCpu50, measureThroughput } from './load.ts';
+import { measureCapacityRounds, measureLoadRounds } from './load.ts';
 import { measureMemory } from './memory.ts';
 import type { Session } from './session.ts';
 
@@ -61,9 +61,8 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     await measureCancel(session);
     await measureResume(session);
     await measureReconnect(session);
-    for (const target of available) await measureCpu50(session, target);
-    for (const target of available) await measureThroughput(session, target);
-    for (const target of available) await measureCapacity(session, target);
+    await measureLoadRounds(session);
+    await measureCapacityRounds(session);
     session.progress.finish();
     for (const target of available) {
       if (target.server !== null && !target.server.alive) results.get(target.name)!.note = `the process exited during the run: ${target.server.logTail.split('\n').slice(-3).join(' | ')}`;
@@ -77,7 +76,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   }
   machine.loadAverage.end = loadNow();
   return {
-    schema: 1,
+    schema: 2,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
     machine,
@@ -113,7 +112,9 @@ function countSteps(params: Session['params'], available: LaunchedTarget[]): num
   const gateways = available.filter(idleMeasurable);
   const sockets = gateways.filter((t) => t.endpoint!.transport.startsWith('ws')).length;
   const memory = gateways.length * params.idleStreams.length + sockets * params.idleSockets.length;
-  return memory + 1 + available.filter(resumable).length + available.filter(reconnectable).length + available.length * (3 + params.capacity.steps.length);
+  // Later capacity rounds start near the first round's result: about two steps each.
+  const capacity = params.capacity.steps.length + 2 * (params.rounds.capacity - 1);
+  return memory + 1 + available.filter(resumable).length + available.filter(reconnectable).length + available.length * (1 + params.rounds.throughput + params.rounds.cpu50 + capacity);
 }
 
 function emptyResult(name: TargetName): TargetResult {

@@ -1,5 +1,5 @@
 /** Figures derived from the raw ones: what a target adds over a baseline, and the memory and CPU rows. */
-import type { Distribution } from './stats.ts';
+import { spread, type Distribution, type Spread } from './stats.ts';
 import type { MemoryPoint, TargetResult } from './results.ts';
 
 export interface Added {
@@ -21,4 +21,31 @@ export function memoryAt(points: MemoryPoint[] | undefined, index: number): Memo
 
 export function byName(targets: TargetResult[], name: string): TargetResult | null {
   return targets.find((t) => t.name === name && t.available) ?? null;
+}
+
+/**
+ * Round by round, the target's figure divided by the baseline's figure of
+ * the same round (measured seconds apart), then the median and spread of
+ * those ratios. Rounds where either side has no figure are left out.
+ */
+export function ratioOver(target: readonly (number | null)[] | undefined, base: readonly (number | null)[] | undefined): Spread | null {
+  if (!target || !base) return null;
+  const ratios: number[] = [];
+  for (let round = 0; round < Math.min(target.length, base.length); round++) {
+    const a = target[round];
+    const b = base[round];
+    if (a !== null && b !== null && b > 0) ratios.push(a / b);
+  }
+  return spread(ratios);
+}
+
+/** A target's per-round figures for one load metric, in round order. */
+export type RoundFigure = 'cpuMsPer1000Chunks' | 'chunksPerSec' | 'cpuPercent' | 'capacity';
+
+export function roundFigures(target: TargetResult | null, figure: RoundFigure): (number | null)[] | undefined {
+  if (!target) return undefined;
+  if (figure === 'cpuMsPer1000Chunks') return target.throughput?.rounds.map((r) => r.cpuMsPer1000Chunks);
+  if (figure === 'chunksPerSec') return target.throughput?.rounds.map((r) => r.chunksPerSec);
+  if (figure === 'cpuPercent') return target.cpu50?.rounds.map((r) => r.cpuPercent);
+  return target.capacity?.rounds.map((r) => r.capacity ?? 0);
 }

@@ -28,6 +28,11 @@ export function percent(value: number | null | undefined): string {
   return value === null || value === undefined ? NA : `${value.toFixed(1)} %`;
 }
 
+/** A ratio to another target's figure: `1.05×`. */
+export function ratio(value: number | null | undefined): string {
+  return value === null || value === undefined || Number.isNaN(value) ? NA : `${value.toFixed(2)}×`;
+}
+
 export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');

@@ -3,12 +3,18 @@
  * for real, then every target side by side, the capacity steps, and why any
  * target or row is "n/a".
  */
-import { addedOver, byName, memoryAt } from './derive.ts';
-import { bytes, count, ms, NA, percent, signedMs, table } from './format.ts';
+import { addedOver, byName, memoryAt, ratioOver, roundFigures, type RoundFigure } from './derive.ts';
+import { bytes, count, ms, NA, percent, ratio, signedMs, table } from './format.ts';
 import type { BenchResults, MemoryPoint, TargetResult } from './results.ts';
+import { spread, type Spread } from './stats.ts';
 
 export function renderMarkdown(results: BenchResults): string {
-  return [machineLine(results), '', seedTable(results), '', fullTable(results), '', capacityTable(results), '', notes(results)].join('\n').trimEnd() + '\n';
+  return [machineLine(results), '', seedTable(results), '', roundsLine(results), '', fullTable(results), '', capacityTable(results), '', notes(results)].join('\n').trimEnd() + '\n';
+}
+
+function roundsLine(results: BenchResults): string {
+  const r = results.params.rounds;
+  return `Load figures (CPU, throughput, capacity) are measured in rounds, every target once per round, the first target rotating: ${r.throughput} rounds of the throughput run (CPU per 1,000 chunks included), ${r.cpu50} of the 50-stream CPU window, ${r.capacity} of the capacity search. Each is given as the median of its per-round ratios to the floor (the bare proxy measured in the same round), the spread over the rounds in brackets, and the median absolute figure after the dot.`;
 }
 
 function machineLine(results: BenchResults): string {
@@ -23,6 +29,15 @@ function seedTable(results: BenchResults): string {
   const h2 = byName(results.targets, 'sluice-sse-h2c');
   const sse = h2 ?? h1;
   const sseLabel = h2 ? 'SSE (HTTP/2, h2c)' : 'SSE (HTTP/1.1)';
+  const floor = byName(results.targets, 'bare-proxy');
+  const portkey = byName(results.targets, 'portkey');
+  // CPU as a ratio to another target's, round by round: what two shared cores can still compare (capacity they cap).
+  const ratioRow = (metric: string, base: TargetResult | null): string[] => {
+    const of = (t: TargetResult | null): Spread | null => (t && base ? ratioOver(roundFigures(t, 'cpuMsPer1000Chunks'), roundFigures(base, 'cpuMsPer1000Chunks')) : null);
+    const a = of(ws);
+    const b = of(sse);
+    return [metric, spreadRatio(a), spreadRatio(b), delta(a?.median, b?.median, true)];
+  };
   const row = (metric: string, pick: (t: TargetResult) => number | null | undefined, show: (v: number | null | undefined) => string, lowerIsBetter: boolean, sseTarget = sse): string[] => {
     const a = ws ? pick(ws) : null;
     const b = sseTarget ? pick(sseTarget) : null;
@@ -36,6 +51,9 @@ function seedTable(results: BenchResults): string {
       row('Max throughput (chunks/sec)', (t) => t.throughput?.chunksPerSec, count, false),
       row('Memory per open idle stream', (t) => memoryAt(t.memory?.streams, 0)?.bytesPerItem, bytes, true),
       row(`CPU utilization (${results.params.cpu50.streams} streams)`, (t) => t.cpu50?.cpuPercent, percent, true),
+      row('CPU ms per 1,000 chunks (at saturation)', (t) => t.throughput?.cpuMsPer1000Chunks, (v) => (v == null ? NA : v.toFixed(1)), true),
+      ratioRow("CPU per 1,000 chunks, × the bare proxy's (floor)", floor),
+      ratioRow("CPU per 1,000 chunks, × Portkey's", portkey),
       // The SDK's fetch speaks HTTP/1.1, so its SSE reconnection is measured against the HTTP/1.1 gateway.
       row('Reconnection (client SDK, automatic): time lost to one cut, p50', (t) => t.reconnect?.stats.p50, (v) => ms(v, 1), true, h1),
     ],
@@ -66,10 +84,10 @@ function fullTable(results: BenchResults): string {
     ['Added TTFT over the bare proxy, ms', (t) => quad(addedOver(t.ttft?.stats ?? null, floor?.ttft?.stats ?? null))],
     ['Inter-token gap p50 / p99, ms', (t) => (t.itl ? `${t.itl.stats.p50.toFixed(2)} / ${t.itl.stats.p99.toFixed(2)}` : NA)],
     ['Added inter-token p50 / p99 over direct, ms', (t) => { const a = addedOver(t.itl?.stats ?? null, direct?.itl?.stats ?? null); return a ? `${signedMs(a.p50)} / ${signedMs(a.p99)}` : NA; }],
-    ['Capacity (paced streams, zero loss)', (t) => capacityCell(t)],
-    ['Throughput (chunks/s at saturation)', (t) => count(t.throughput?.chunksPerSec)],
-    ['CPU ms per 1,000 chunks', (t) => (t.throughput?.cpuMsPer1000Chunks == null ? NA : t.throughput.cpuMsPer1000Chunks.toFixed(1))],
-    [`CPU % at ${results.params.cpu50.streams} streams`, (t) => percent(t.cpu50?.cpuPercent)],
+    ['Capacity (paced streams, zero loss), × floor (min–max) · streams', (t) => roundsCell(t, floor, 'capacity', () => capacityCell(t))],
+    ['Throughput (chunks/s at saturation), × floor (min–max) · chunks/s', (t) => roundsCell(t, floor, 'chunksPerSec', count)],
+    ['CPU ms per 1,000 chunks, × floor (min–max) · ms', (t) => roundsCell(t, floor, 'cpuMsPer1000Chunks', (v) => v.toFixed(1))],
+    [`CPU % at ${results.params.cpu50.streams} streams, × floor (min–max) · %`, (t) => roundsCell(t, floor, 'cpuPercent', percent)],
     [`Memory per idle stream at ${count(results.params.idleStreams[0])}`, (t) => memoryCell(t, 0)],
     ...(results.params.idleStreams.length > 1 ? [[`Memory per idle stream at ${count(large)}`, (t: TargetResult) => memoryCell(t, 1)] as [string, (t: TargetResult) => string]] : []),
     [`Memory per idle WebSocket at ${count(results.params.idleSockets[0])} / ${count(results.params.idleSockets[results.params.idleSockets.length - 1])}`, (t) => socketCell(t)],
@@ -79,6 +97,24 @@ function fullTable(results: BenchResults): string {
     [`Redis commands per streamed token at ${results.params.cpu50.streams} paced streams / at saturation`, (t) => redisCell(t)],
   ];
   return table(['Metric', ...targets.map((t) => t.label)], rows.map(([label, show]) => [label, ...targets.map((t) => cell(t, show))]));
+}
+
+function spreadRatio(r: Spread | null): string {
+  return r ? `${ratio(r.median)} (${ratio(r.min)}–${ratio(r.max)})` : NA;
+}
+
+/**
+ * A load figure measured in rounds: its ratio to the floor (median, min–max
+ * over the rounds) and its median absolute figure; for the floor itself (or
+ * without one), the absolute figure and its own spread.
+ */
+function roundsCell(t: TargetResult, floor: TargetResult | null, figure: RoundFigure, show: (v: number) => string): string {
+  const own = spread((roundFigures(t, figure) ?? []).filter((v): v is number => v !== null));
+  if (!own) return NA;
+  const rel = floor && t !== floor ? ratioOver(roundFigures(t, figure), roundFigures(floor, figure)) : null;
+  if (rel) return `${spreadRatio(rel)} · ${show(own.median)}`;
+  // Capacity's rounds are listed under the capacity table.
+  return figure === 'capacity' ? show(own.median) : `${show(own.median)} (${show(own.min)}–${show(own.max)})`;
 }
 
 function capacityCell(t: TargetResult): string {
@@ -147,8 +183,9 @@ function capacityTable(results: BenchResults): string {
         const problems = [tally.failed ? `${tally.failed} failed` : '', tally.lost ? `${tally.lost} lost` : '', tally.duplicated ? `${tally.duplicated} dup` : ''].filter(Boolean).join(', ');
         return `${verdict}, max gap ${Math.round(step.maxGapMs)} ms${problems ? `, ${problems}` : ''}${step.cpuPercent !== null ? `, CPU ${Math.round(step.cpuPercent)} %` : ''}`;
       }),
+      t.capacity!.rounds.map((r) => (r.capacity === null ? `< ${count(r.steps[0]?.streams)}` : count(r.capacity))).join(', '),
     ]);
-  return `Capacity steps (${results.params.capacity.chunks} chunks at ${results.params.capacity.itlMs} ms per stream, starts spread over ${results.params.capacity.rampMs} ms; a step passes with every stream exact and no gap over ${results.params.capacity.maxGapMs} ms):\n\n${table(['Target', ...steps.map((n) => count(n))], rows)}`;
+  return `Capacity steps of the first round (${results.params.capacity.chunks} chunks at ${results.params.capacity.itlMs} ms per stream, starts spread over ${results.params.capacity.rampMs} ms; a step passes with every stream exact and no gap over ${results.params.capacity.maxGapMs} ms), and the capacity each round found:\n\n${table(['Target', ...steps.map((n) => count(n)), 'capacity per round'], rows)}`;
 }
 
 function notes(results: BenchResults): string {

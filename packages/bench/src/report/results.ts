@@ -32,6 +32,16 @@ export interface RunParams {
   cpu50: ConcurrentParams;
   throughput: ConcurrentParams;
   capacity: { steps: number[]; chunks: number; itlMs: number; rampMs: number; maxGapMs: number };
+  /**
+   * The load phases run in rounds, every target once per round in an order
+   * rotating round by round (as the first-token phase does per request), so
+   * a burst of machine noise lands on a round of every target alike and the
+   * ratio to the floor of one round compares neighbours in time.
+   * `throughput`: rounds of the throughput burst (CPU per 1,000 chunks is
+   * read from it); `cpu50`: rounds of the 50-stream CPU window (a few
+   * seconds each, so fewer); `capacity`: rounds of the capacity search.
+   */
+  rounds: { throughput: number; cpu50: number; capacity: number };
   idleStreams: number[];
   idleSockets: number[];
   /** How long memory is left to settle before each reading, ms. */
@@ -43,6 +53,25 @@ export interface CapacityStep extends ConcurrentResult {
   passed: boolean;
   /** Target CPU during the step, percent of one core. */
   cpuPercent: number | null;
+}
+
+/** One round of the throughput burst. */
+export interface ThroughputRound extends ConcurrentResult {
+  chunksPerSec: number;
+  cpuMs: number | null;
+  cpuMsPer1000Chunks: number | null;
+}
+
+/** One round of the 50-stream CPU window. */
+export interface Cpu50Round extends ConcurrentResult {
+  cpuPercent: number | null;
+  windowMs: number;
+}
+
+/** One round's capacity search: the steps tried and the largest that passed (null: not even the first). */
+export interface CapacityRound {
+  steps: CapacityStep[];
+  capacity: number | null;
 }
 
 export interface MemoryPoint {
@@ -64,9 +93,15 @@ export interface TargetResult {
   ttft: { samplesMs: number[]; stats: Distribution } | null;
   itl: { samplesMs: number[]; stats: Distribution } | null;
   cancel: (CancelSamples & { stats: Distribution }) | null;
-  capacity: { steps: CapacityStep[]; capacity: number | null } | null;
-  throughput: (ConcurrentResult & { chunksPerSec: number; cpuMs: number | null; cpuMsPer1000Chunks: number | null }) | null;
-  cpu50: (ConcurrentResult & { cpuPercent: number | null; windowMs: number }) | null;
+  /**
+   * The load phases, round by round; the top-level figures are the medians
+   * over the rounds (the ratios to the floor are derived in the report, round
+   * by round). `capacity.steps` are the first round's, which searches from
+   * the smallest step.
+   */
+  capacity: { rounds: CapacityRound[]; steps: CapacityStep[]; capacity: number | null } | null;
+  throughput: { rounds: ThroughputRound[]; chunksPerSec: number; cpuMsPer1000Chunks: number | null } | null;
+  cpu50: { rounds: Cpu50Round[]; cpuPercent: number | null } | null;
   memory: { streams: MemoryPoint[]; sockets: MemoryPoint[] } | null;
   /** Resumable streams (sluice only): null where the target has none. */
   resume: (ResumeSamples & { stats: Distribution }) | null;
@@ -83,7 +118,7 @@ export interface TargetResult {
 }
 
 export interface BenchResults {
-  schema: 1;
+  schema: 2;
   startedAt: string;
   durationMs: number;
   machine: Machine;
