@@ -242,7 +242,7 @@ describe('StreamLogStore: redis across replicas', { skip: kinds[1].skip }, () =>
     }
   });
 
-  test('stored entries come on the shared connection; only a reader waiting on a running stream holds one of its own', async () => {
+  test('stored entries come on the shared connection; readers waiting on running streams share one connection', async () => {
     const writerStore = kinds[1].make({});
     const readerStore = kinds[1].make({});
     const admin = new Redis(process.env.REDIS_URL ?? '');
@@ -257,6 +257,9 @@ describe('StreamLogStore: redis across replicas', { skip: kinds[1].skip }, () =>
       const running = newId();
       const live = writerStore.create({ id: running, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
       write(live, 1, 2);
+      const other = newId();
+      const otherLive = writerStore.create({ id: other, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
+      write(otherLive, 1, 1);
       await sleep(30);
 
       const late = readerStore.read(finished, 0, readers.signal)[Symbol.asyncIterator]();
@@ -269,22 +272,52 @@ describe('StreamLogStore: redis across replicas', { skip: kinds[1].skip }, () =>
       assert.equal((await follower.next()).value?.seq, 2);
       assert.equal(await followerConnections(), 0, 'the stored part came on the shared connection');
       const third = follower.next();
+      const second = readerStore.read(other, 1, readers.signal)[Symbol.asyncIterator]();
+      const secondNext = second.next();
       await sleep(50);
-      assert.equal(await followerConnections(), 1, 'the caught-up reader waits on its own connection');
+      assert.equal(await followerConnections(), 1, 'the caught-up readers of two streams wait on one connection');
       live.append(entry(3));
       assert.equal((await third).value?.seq, 3);
+      otherLive.append(entry(2, 'done'));
+      otherLive.finish('done');
+      assert.equal((await secondNext).value?.seq, 2, 'the reader that joined the blocked read is woken too');
       live.append(entry(4, 'done'));
       live.finish('done');
       assert.equal((await follower.next()).value?.seq, 4);
       assert.equal((await follower.next()).done, true);
-      await sleep(30);
-      assert.equal(await followerConnections(), 0, 'and lets it go at the end');
+      await sleep(HEARTBEAT_MS + 100);
+      assert.equal(await followerConnections(), 0, 'and lets it go once nobody waits');
     } finally {
       // A failed assertion must not leave a reader's connection holding the test process open.
       readers.abort();
       admin.disconnect();
       await writerStore.close();
       await readerStore.close();
+    }
+  });
+
+  test('the events of one stream written in one turn are one entry; a resume inside it starts at the next seq', async () => {
+    const store = kinds[1].make({});
+    const admin = new Redis(process.env.REDIS_URL ?? '');
+    try {
+      const id = newId();
+      const before = (store as RedisStreamLogStore).commandsSent;
+      const writer = store.create({ id, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
+      const written = write(writer, 1, 100);
+      await sleep(20);
+      const more = write(writer, 101, 140);
+      const done = entry(141, 'done');
+      writer.append(done);
+      writer.finish('done');
+      await sleep(20);
+      assert.equal(await admin.xlen(`${prefix}stream:{${id}}:log`), 2, 'two turns, two entries');
+      // Liveness, metadata and its expiry; two entries and the log's expiry; the finish and both expiries.
+      assert.equal((store as RedisStreamLogStore).commandsSent - before, 9);
+      const all = [...written, ...more, done];
+      for (const after of [0, 1, 57, 99, 100, 101, 139, 140]) assert.deepEqual(await collect(store.read(id, after, new AbortController().signal)), all.slice(after), `from ${after}`);
+    } finally {
+      admin.disconnect();
+      await store.close();
     }
   });
 

@@ -2,22 +2,22 @@
  * Key layout of one stream in Redis. The `{id}` hash tag keeps a stream's
  * keys in one slot, so a Redis Cluster can serve it too.
  */
-export function streamKeys(prefix: string, streamId: string): { log: string; meta: string; alive: string } {
+export function streamKeys(prefix: string, streamId: string): { log: string; meta: string } {
   const base = `${prefix}stream:{${streamId}}`;
-  return { log: `${base}:log`, meta: `${base}:meta`, alive: `${base}:alive` };
+  return { log: `${base}:log`, meta: `${base}:meta` };
+}
+
+/**
+ * A replica's liveness: renewed by its heartbeat while it runs streams, so
+ * one key (one command per heartbeat) vouches for all of them. A stream's
+ * metadata names the replica that runs it.
+ */
+export function replicaKey(prefix: string, replicaId: string): string {
+  return `${prefix}replica:${replicaId}:alive`;
 }
 
 export function cancelChannel(prefix: string): string {
   return `${prefix}cancel`;
-}
-
-/** A log entry's Redis Stream id is its seq: `<seq>-0`, so "after seq N" is simply `N-0`. */
-export function entryId(seq: number): string {
-  return `${seq}-0`;
-}
-
-export function seqOf(entryId: string): number {
-  return Number(entryId.slice(0, entryId.indexOf('-')));
 }
 
 /** Where a remembered value lives; its own slot, since the keys of one lookup are unrelated. */

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { InvalidCursorError, StreamInterruptedError, StreamNotFoundError, StreamTruncatedError } from '../../errors/index.ts';
 import type { StreamApi } from '../event-encoder.ts';
-import type { EntryKind, LogEntry } from '../log.ts';
-import { cancelChannel, entryId, memoryKey, seqOf, streamKeys } from './redis-keys.ts';
+import type { LogEntry } from '../log.ts';
+import { entryArgs, entryId, lastSeqOf, seqOf, splitEntry } from './redis-entries.ts';
+import { RedisFollowers, type StreamEntries } from './redis-followers.ts';
+import { cancelChannel, memoryKey, replicaKey, streamKeys } from './redis-keys.ts';
 import type { StoredStatus, StreamLogStore, StreamLogWriter, StreamMeta } from './types.ts';
 
 export interface RedisStoreOptions {
@@ -10,7 +13,7 @@ export interface RedisStoreOptions {
   keyPrefix: string;
   /** How long a finished stream stays readable. */
   retentionMs: number;
-  /** How often a replica renews the liveness of the streams it runs; three missed renewals mean it died. */
+  /** How often a replica renews its liveness while it runs streams; three missed renewals mean it died. */
   heartbeatMs: number;
   /** Upper bound on a running stream's keys, in case its replica dies and nobody reads it. */
   runningTtlMs: number;
@@ -20,23 +23,35 @@ export interface RedisStoreOptions {
 /** Entries per XREAD: a resume replays a long stream in a few round trips. */
 const ENTRIES_PER_READ = 512;
 
-/** XREAD's answer for one stream: `[[key, [[id, [field, value, …]], …]]]`, or null when nothing came. */
-type XreadReply = [string, [string, string[]][]][] | null;
-
 /** A queued command: its lower-case ioredis name, then its arguments. */
 type Command = [string, ...(string | number)[]];
 
+/** A stream this replica writes: the events it logged this turn, not yet in the pipeline. */
+interface Writing {
+  keys: { log: string; meta: string };
+  pending: LogEntry[];
+  /** The log key has its running TTL (set with its first entry). */
+  expiring: boolean;
+}
+
 /**
- * Stream logs in Redis Streams, shared by every replica. Each event is one
- * XADD whose id is the event's seq; writes are batched into one pipeline per
- * event-loop turn. Readers follow with XREAD BLOCK on a connection of their
- * own, and check the writer's liveness key whenever a block times out.
+ * Stream logs in Redis Streams, shared by every replica. The events one
+ * stream logs in one event-loop turn go out as one XADD entry (see
+ * redis-entries.ts), and every write of the turn in one pipeline. A
+ * replica's liveness is one key its heartbeat renews while it runs streams,
+ * named in each stream's metadata. Readers that caught up with a stream
+ * another replica writes wait together on one blocking connection
+ * (redis-followers.ts).
  */
 export class RedisStreamLogStore implements StreamLogStore {
   readonly #redis: Redis;
   readonly #options: RedisStoreOptions;
+  /** This store's replica id, named in the metadata of the streams it writes. */
+  readonly #replica = randomBytes(8).toString('hex');
   readonly #owned = new Set<string>();
+  readonly #writing = new Set<Writing>();
   readonly #cancelListeners: ((streamId: string) => void)[] = [];
+  readonly #followers: RedisFollowers;
   #subscriber: Redis | undefined;
   #queue: Command[] = [];
   #flushScheduled = false;
@@ -48,104 +63,137 @@ export class RedisStreamLogStore implements StreamLogStore {
     this.#options = options;
     this.#redis = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
     this.#redis.on('error', options.onError);
+    this.#followers = new RedisFollowers({
+      connect: () => this.#redis.duplicate({ connectionName: `${options.keyPrefix}follower` }),
+      unblock: (clientId) => this.#redis.client('UNBLOCK', clientId),
+      blockMs: options.heartbeatMs,
+      entriesPerRead: ENTRIES_PER_READ,
+      counted: () => this.commandsSent++,
+    });
     this.#heartbeat = setInterval(() => this.#renewLiveness(), options.heartbeatMs);
     this.#heartbeat.unref();
   }
 
+  /** Connections held for waiting readers (zero or one), for tests. */
+  get followerConnections(): number {
+    return this.#followers.connections;
+  }
+
   create(meta: Omit<StreamMeta, 'status' | 'lastSeq'>): StreamLogWriter {
     const keys = streamKeys(this.#options.keyPrefix, meta.id);
-    const ttl = this.#options.runningTtlMs;
+    // Liveness first (its heartbeat stops while the replica runs no stream): whoever sees the metadata sees its writer live.
+    if (this.#owned.size === 0) this.#send(this.#livenessCommand());
     this.#owned.add(meta.id);
-    // Liveness first: whoever can see the metadata can also see that its writer lives.
     this.#send(
-      ['set', keys.alive, '1', 'PX', this.#options.heartbeatMs * 3],
-      ['hset', keys.meta, 'owner', meta.owner, 'model', meta.model, 'api', meta.api, 'status', 'running', 'createdAt', meta.createdAt, 'lastSeq', 0],
-      ['pexpire', keys.meta, ttl],
+      ['hset', keys.meta, 'owner', meta.owner, 'model', meta.model, 'api', meta.api, 'status', 'running', 'createdAt', meta.createdAt, 'lastSeq', 0, 'replica', this.#replica],
+      ['pexpire', keys.meta, this.#options.runningTtlMs],
     );
+    const writing: Writing = { keys, pending: [], expiring: false };
     let lastSeq = 0;
     return {
       append: (entry) => {
         lastSeq = entry.seq;
-        this.#send(['xadd', keys.log, entryId(entry.seq), 'k', entry.kind, 'j', entry.json]);
-        if (entry.seq === 1) this.#send(['pexpire', keys.log, ttl]);
+        if (writing.pending.push(entry) === 1) {
+          this.#writing.add(writing);
+          this.#schedule();
+        }
       },
       finish: (status) => {
+        this.#seal(writing);
+        this.#writing.delete(writing);
         this.#owned.delete(meta.id);
-        this.#markFinished(meta.id, status, lastSeq);
+        this.#markFinished(keys, status, lastSeq);
       },
     };
   }
 
   async meta(streamId: string): Promise<StreamMeta | null> {
     const keys = streamKeys(this.#options.keyPrefix, streamId);
-    const [fields, alive] = await Promise.all([this.#redis.hgetall(keys.meta), this.#redis.exists(keys.alive)]);
-    this.commandsSent += 2;
+    const fields = await this.#redis.hgetall(keys.meta);
+    this.commandsSent++;
     if (fields.owner === undefined) return null;
     let status = fields.status as StoredStatus;
-    if (status === 'running' && alive === 0) status = await this.#markInterrupted(streamId);
+    if (status === 'running') {
+      this.commandsSent++;
+      const alive = await this.#redis.exists(replicaKey(this.#options.keyPrefix, fields.replica ?? ''));
+      if (alive === 0) status = await this.#markInterrupted(streamId);
+    }
     // Streams stored before the API was recorded are chat completions.
     const api = (fields.api ?? 'chat') as StreamApi;
     return { id: streamId, owner: fields.owner, model: fields.model, api, status, createdAt: Number(fields.createdAt), lastSeq: Number(fields.lastSeq) };
   }
 
   /**
-   * What is stored already comes on the shared connection, at once. Only a
-   * reader that has caught up with a running stream waits, with XREAD BLOCK
-   * on a connection of its own: Redis wakes a blocked reader when its stream
-   * grows, at no cost to the others, where one multi-stream read shared by
-   * every follower would cost work in proportion to all of them on each call.
+   * What is stored already comes on the shared connection, at once. A
+   * reader that has caught up with a running stream waits with the other
+   * followers of this replica (redis-followers.ts), and checks on the
+   * writer's liveness whenever a whole block passes with nothing new.
    */
   async *read(streamId: string, after: number, signal: AbortSignal): AsyncGenerator<LogEntry> {
     const keys = streamKeys(this.#options.keyPrefix, streamId);
     const meta = await this.meta(streamId);
     if (meta === null) throw new StreamNotFoundError();
-    let waiting: Redis | undefined;
-    const abort = () => waiting?.disconnect();
-    signal.addEventListener('abort', abort, { once: true });
     let cursor = after;
-    try {
-      for (;;) {
-        const reply = await this.#readAfter(waiting, keys.log, cursor, signal);
-        signal.throwIfAborted();
-        if (reply === null) {
-          if (waiting === undefined) {
-            waiting = this.#redis.duplicate({ connectionName: `${this.#options.keyPrefix}follower` });
-            waiting.on('error', () => {});
-            continue;
+    // The id of the last entry read: the next read asks for the entries after it.
+    let lastEntry = 0;
+    if (cursor > 0) {
+      // The cursor may fall inside an entry: start from the entry holding cursor + 1.
+      this.commandsSent++;
+      const [holding] = (await this.#redis.xrevrange(keys.log, entryId(cursor + 1), '-', 'COUNT', 1)) as StreamEntries;
+      signal.throwIfAborted();
+      if (holding !== undefined) {
+        lastEntry = seqOf(holding[0]);
+        if (lastSeqOf(holding[0], holding[1]) > cursor) {
+          for (const entry of splitEntry(holding[0], holding[1], cursor)) {
+            cursor = entry.seq;
+            yield entry;
+            if (entry.kind !== 'chunk') return;
           }
-          const now = await this.meta(streamId);
-          if (now === null) throw new StreamNotFoundError();
-          if (now.status === 'interrupted') throw new StreamInterruptedError();
-          // Finished with nothing after the cursor: the reader had the end already, or asked for more than there was.
-          // (Short of the end, the entries it missed while its read timed out are there: read on.)
-          if (now.status !== 'running' && cursor >= now.lastSeq) {
-            if (cursor > now.lastSeq) throw new InvalidCursorError(cursor, now.lastSeq);
-            return;
-          }
+        }
+      }
+      // Nothing at or before cursor + 1 yet (the writer's pipeline may still be on its way): read from the start, skipping what the reader has.
+    }
+    // Caught up with a running stream: wait with the other followers instead of asking again.
+    let caughtUp = false;
+    let running = meta.status === 'running';
+    for (;;) {
+      let entries: StreamEntries | null;
+      if (caughtUp) entries = await this.#followers.wait(keys.log, lastEntry, signal);
+      else {
+        this.commandsSent++;
+        const reply = (await this.#redis.xread('COUNT', ENTRIES_PER_READ, 'STREAMS', keys.log, entryId(lastEntry))) as [string, StreamEntries][] | null;
+        entries = reply?.[0]?.[1] ?? null;
+        if (entries === null && running) {
+          caughtUp = true;
           continue;
         }
-        for (const [id, fields] of reply[0][1]) {
-          const seq = seqOf(id);
-          if (seq !== cursor + 1) throw new StreamTruncatedError(cursor, seq);
-          const entry: LogEntry = { seq, kind: fields[1] as EntryKind, json: fields[3] };
-          cursor = seq;
+      }
+      signal.throwIfAborted();
+      if (entries === null) {
+        const now = await this.meta(streamId);
+        if (now === null) throw new StreamNotFoundError();
+        if (now.status === 'interrupted') throw new StreamInterruptedError();
+        // Finished with nothing after the cursor: the reader had the end already, or asked for more than there was.
+        // (Short of the end, the entries it missed while its read timed out are there: read on.)
+        if (now.status !== 'running' && cursor >= now.lastSeq) {
+          if (cursor > now.lastSeq) throw new InvalidCursorError(cursor, now.lastSeq);
+          return;
+        }
+        running = now.status === 'running';
+        caughtUp = running;
+        continue;
+      }
+      for (const [id, fields] of entries) {
+        const first = seqOf(id);
+        if (first > cursor + 1) throw new StreamTruncatedError(cursor, first);
+        lastEntry = first;
+        for (const entry of splitEntry(id, fields, cursor)) {
+          cursor = entry.seq;
           yield entry;
           if (entry.kind !== 'chunk') return;
         }
       }
-    } finally {
-      signal.removeEventListener('abort', abort);
-      waiting?.disconnect();
     }
-  }
-
-  /** The entries after `cursor`: what is there now (shared connection), or, on a waiting reader's own connection, the next ones to come. */
-  async #readAfter(waiting: Redis | undefined, log: string, cursor: number, signal: AbortSignal): Promise<XreadReply> {
-    this.commandsSent++;
-    if (waiting === undefined) return (await this.#redis.xread('COUNT', ENTRIES_PER_READ, 'STREAMS', log, entryId(cursor))) as XreadReply;
-    return (await waiting.xread('COUNT', ENTRIES_PER_READ, 'BLOCK', this.#options.heartbeatMs, 'STREAMS', log, entryId(cursor)).catch((error: unknown) => {
-      throw signal.aborted ? signal.reason : error;
-    })) as XreadReply;
   }
 
   remember(key: string, value: string): void {
@@ -192,7 +240,10 @@ export class RedisStreamLogStore implements StreamLogStore {
 
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
+    // Streams still running here end with this replica: say so at once rather than when its liveness lapses.
+    if (this.#owned.size > 0) this.#send(['del', replicaKey(this.#options.keyPrefix, this.#replica)]);
     await this.#flush();
+    this.#followers.close();
     this.#subscriber?.disconnect();
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
@@ -200,13 +251,30 @@ export class RedisStreamLogStore implements StreamLogStore {
   /** Queue commands for the next pipeline; one pipeline per event-loop turn. */
   #send(...commands: Command[]): void {
     this.#queue.push(...commands);
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     setImmediate(() => void this.#flush());
   }
 
+  /** A stream's events of this turn become one entry, queued after whatever was queued for it before. */
+  #seal(writing: Writing): void {
+    if (writing.pending.length === 0) return;
+    this.#queue.push(['xadd', writing.keys.log, ...entryArgs(writing.pending)]);
+    writing.pending = [];
+    if (!writing.expiring) {
+      writing.expiring = true;
+      this.#queue.push(['pexpire', writing.keys.log, this.#options.runningTtlMs]);
+    }
+  }
+
   async #flush(): Promise<void> {
     this.#flushScheduled = false;
+    for (const writing of this.#writing) this.#seal(writing);
+    this.#writing.clear();
     if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
@@ -219,10 +287,9 @@ export class RedisStreamLogStore implements StreamLogStore {
     }
   }
 
-  #markFinished(streamId: string, status: StoredStatus, lastSeq: number): void {
-    const keys = streamKeys(this.#options.keyPrefix, streamId);
+  #markFinished(keys: { log: string; meta: string }, status: StoredStatus, lastSeq: number): void {
     const keep = this.#options.retentionMs;
-    this.#send(['hset', keys.meta, 'status', status, 'lastSeq', lastSeq], ['pexpire', keys.meta, keep], ['pexpire', keys.log, keep], ['del', keys.alive]);
+    this.#send(['hset', keys.meta, 'status', status, 'lastSeq', lastSeq], ['pexpire', keys.meta, keep], ['pexpire', keys.log, keep]);
   }
 
   /** The writer's liveness lapsed: say so once, for every reader, and let the keys expire. */
@@ -236,9 +303,12 @@ export class RedisStreamLogStore implements StreamLogStore {
     return ((await this.#redis.hget(keys.meta, 'status')) ?? 'interrupted') as StoredStatus;
   }
 
+  /** One command vouches for every stream this replica runs. */
   #renewLiveness(): void {
-    if (this.#owned.size === 0) return;
-    const px = this.#options.heartbeatMs * 3;
-    this.#send(...[...this.#owned].map((id): Command => ['set', streamKeys(this.#options.keyPrefix, id).alive, '1', 'PX', px]));
+    if (this.#owned.size > 0) this.#send(this.#livenessCommand());
+  }
+
+  #livenessCommand(): Command {
+    return ['set', replicaKey(this.#options.keyPrefix, this.#replica), '1', 'PX', this.#options.heartbeatMs * 3];
   }
 }
