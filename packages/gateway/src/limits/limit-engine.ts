@@ -106,7 +106,7 @@ export class LimitEngine {
       budgets.length === 0 || reservation.outputUsd === 0
         ? undefined
         : new BudgetGate({
-            extend: async (usd) => (await this.store.extend(lease, budgets, usd)).granted,
+            extend: (usd) => this.store.extend(lease, budgets, usd),
             outputUsd: reservation.outputUsd,
             firstOutputTokens: reservation.firstOutputTokens,
             onError: (error): GatewayError | undefined => {

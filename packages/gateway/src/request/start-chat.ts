@@ -22,10 +22,14 @@ export interface StartChatOptions {
   signal?: AbortSignal;
   /** The request waits in its key's queue (a stream can start pinging its client). */
   onWait?: () => void;
+  /** The stream's id, when it was handed out before the stream existed (a queued SSE response opens with it). */
+  streamId?: string;
 }
 
 export interface HeaderTarget {
   setHeader(name: string, value: string): unknown;
+  /** A response that already opened (while its request waited in the queue) takes no more headers. */
+  readonly headersSent?: boolean;
 }
 
 export interface StartGenerationOptions extends StartChatOptions {
@@ -55,7 +59,7 @@ export async function createGeneration(ctx: GatewayContext, caller: Caller, requ
     admission.settle(undefined);
     throw error;
   }
-  if (options.responseHeaders !== undefined) for (const name in admission.headers) options.responseHeaders.setHeader(name, admission.headers[name]);
+  if (options.responseHeaders !== undefined && options.responseHeaders.headersSent !== true) for (const name in admission.headers) options.responseHeaders.setHeader(name, admission.headers[name]);
   void generation.settled.then((settlement) => admission.settle(settlement.usage));
   return generation;
 }
@@ -64,6 +68,7 @@ function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionReque
   const recalled = recallTurns(ctx.store, ctx.logger, caller.id, request);
   const telemetry = ctx.telemetry;
   return ctx.registry.create({
+    id: options.streamId,
     request,
     ...route,
     retry: ctx.retry,

@@ -34,9 +34,10 @@ export class StreamRegistry {
   }
 
   /** A new, not yet started generation. Throws ShuttingDownError while draining. */
-  create(options: Omit<GenerationOptions, 'id' | 'store'>): Generation {
+  /** A new, not yet started generation; `id` when the stream's id was handed out before it existed. */
+  create(options: Omit<GenerationOptions, 'id' | 'store'> & { id?: string }): Generation {
     if (!this.#accepting) throw new ShuttingDownError();
-    const id = newStreamId();
+    const id = options.id ?? newStreamId();
     const store = options.resumable ? this.#options.store.create({ id, owner: options.owner, model: options.request.model, api: options.encoding.api, createdAt: Date.now() }) : undefined;
     const generation = new Generation({ ...options, id, store });
     this.#running.set(id, generation);

@@ -6,6 +6,7 @@ import type { Generation } from '../../streams/generation.ts';
 import type { StreamSink } from '../../streams/subscription.ts';
 import type { SseDialect } from './sse-dialect.ts';
 import { beginSse } from './sse-response.ts';
+import type { SseSink } from './sse-sink.ts';
 import { routingHeaders } from '../routing-headers.ts';
 
 /**
@@ -30,8 +31,19 @@ export async function awaitUpstream(ctx: GatewayContext, generation: Generation,
   return !reply.raw.destroyed;
 }
 
-/** Start a generation and stream it to this response as SSE, in its API's dialect. */
-export async function streamAsSse(ctx: GatewayContext, generation: Generation, reply: FastifyReply, dialect: SseDialect): Promise<void> {
+/**
+ * Start a generation and stream it to this response as SSE, in its API's
+ * dialect; into `opened` when the response opened already (while the
+ * request waited in its key's queue).
+ */
+export async function streamAsSse(ctx: GatewayContext, generation: Generation, reply: FastifyReply, dialect: SseDialect, opened?: SseSink): Promise<void> {
+  if (opened !== undefined) {
+    generation.start();
+    const subscription = generation.attach(opened, 0);
+    if (reply.raw.destroyed) generation.detach(subscription);
+    else reply.raw.once('close', () => generation.detach(subscription));
+    return;
+  }
   let stop: (() => void) | undefined;
   generation.start(true);
   // The client may have left while the request was admitted.
