@@ -4,6 +4,9 @@ import { chat } from './chat.ts';
 import { route } from './route.ts';
 import { serve } from './serve.ts';
 import { sim } from './sim.ts';
+import { CliError, type AdminOptions } from './admin-client.ts';
+import { createKey, listKeys, revokeKey, showKey } from './keys.ts';
+import { usage } from './usage.ts';
 
 const program = new Command('sluice').description('A gateway for streaming LLM responses: one OpenAI-compatible API over SSE and WebSocket.');
 
@@ -47,5 +50,48 @@ program
   .option('--image', 'the prompt carries an image')
   .option('--json-format', 'the request asks for response_format json_object')
   .action(route);
+
+/** The options every admin command shares, and its errors printed as `sluice: <message>` with their exit code. */
+function adminCommand(command: Command): Command {
+  return command
+    .option('-u, --url <url>', 'gateway URL (default http://127.0.0.1:8787)')
+    .option('--admin-key <key>', 'the admin key (or SLUICE_ADMIN_KEY)')
+    .option('--json', 'print the JSON the admin API answered');
+}
+
+function run<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      process.stderr.write(`sluice: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    }
+  };
+}
+
+const keys = program.command('keys').description('managed gateway keys, over the admin API');
+adminCommand(keys.command('create').description('make a key; its secret is printed once'))
+  .requiredOption('-n, --name <name>', 'what the key is called (logs and the ledger show it)')
+  .option('--team <team>', 'a team it belongs to (made with POST /admin/teams)')
+  .option('--rpm <n>', 'requests per minute')
+  .option('--tpm <n>', 'tokens per minute')
+  .option('--concurrency <n>', 'streams running at once')
+  .option('--budget <usd/period>', 'US dollars per day, month or total, like 10/day')
+  .option('--models <list>', 'allowed models, comma-separated: aliases or <provider>/<model>, * for any run of characters')
+  .option('--expires <time>', 'when it stops working, ISO 8601 (2026-12-31T00:00:00Z)')
+  .action(run(createKey));
+adminCommand(keys.command('list').description('every key, config and managed, without secrets')).action(run((options: AdminOptions) => listKeys(options)));
+adminCommand(keys.command('show').description('one key with its live usage').argument('<id>', 'the key id')).action(run(showKey));
+adminCommand(keys.command('revoke').description('revoke a key: refused on every replica within a second').argument('<id>', 'the key id')).action(run(revokeKey));
+
+adminCommand(program.command('usage').description("the ledger's usage: requests, errors, tokens, cost and median time to first token"))
+  .option('--by <group>', 'key, model or day (default key)')
+  .option('--from <time>', 'a day (2026-12-01) or an ISO 8601 time')
+  .option('--to <time>', 'a day or time, exclusive')
+  .option('--key <id>', 'one key only')
+  .option('--model <model>', 'one model only')
+  .action(run(usage));
 
 await program.parseAsync();

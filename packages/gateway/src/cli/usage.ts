@@ -1,0 +1,51 @@
+import { AdminClient, CliError, type AdminOptions } from './admin-client.ts';
+import { formatTable } from './table.ts';
+
+export interface UsageOptions extends AdminOptions {
+  by?: string;
+  from?: string;
+  to?: string;
+  key?: string;
+  model?: string;
+}
+
+interface UsageGroup {
+  key?: string;
+  model?: string;
+  day?: string;
+  name?: string | null;
+  requests: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+  p50TtftMs: number | null;
+}
+
+const BY = ['key', 'model', 'day'];
+const NUMBERS = new Set(['REQUESTS', 'ERRORS', 'PROMPT', 'COMPLETION', 'COST', 'P50 TTFT']);
+
+/** `sluice usage`: the ledger's aggregates, by key (default), model or day. */
+export async function usage(options: UsageOptions): Promise<void> {
+  const by = options.by ?? 'key';
+  if (!BY.includes(by)) throw new CliError(`--by: "${by}" is not one of ${BY.join(', ')}`, 2);
+  const query = new URLSearchParams({ groupBy: by });
+  for (const name of ['from', 'to', 'key', 'model'] as const) if (options[name] !== undefined) query.set(name, options[name]);
+  const answer = await new AdminClient(options).call<{ data: UsageGroup[] }>('GET', `/admin/usage?${query}`);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(answer.data, null, 2)}\n`);
+    return;
+  }
+  const headers = [by.toUpperCase(), ...(by === 'key' ? ['NAME'] : []), 'REQUESTS', 'ERRORS', 'PROMPT', 'COMPLETION', 'COST', 'P50 TTFT'];
+  const rows = answer.data.map((group) => [
+    group[by as 'key' | 'model' | 'day'],
+    ...(by === 'key' ? [group.name] : []),
+    group.requests,
+    group.errors,
+    group.promptTokens,
+    group.completionTokens,
+    `$${group.cost.toFixed(6)}`,
+    group.p50TtftMs === null ? null : `${group.p50TtftMs} ms`,
+  ]);
+  process.stdout.write(formatTable(headers, rows, NUMBERS));
+}
