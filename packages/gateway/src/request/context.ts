@@ -8,6 +8,7 @@ import type { Provider } from '../providers/types.ts';
 import type { RetryPolicy } from '../retry/policy.ts';
 import type { Router } from '../routing/router.ts';
 import type { DeploymentHealth } from '../health/deployment-health.ts';
+import type { ResponseCache } from '../routing/cache/response-cache.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { StreamTokens } from '../streams/stream-id.ts';
 import type { StreamLogStore } from '../streams/store/types.ts';
@@ -29,6 +30,8 @@ export interface GatewayContext {
   router: Router;
   /** Breakers, latency estimates and running counts of every deployment (`snapshot()` for the dashboard). */
   health: DeploymentHealth;
+  /** The exact-match response cache (memory, or Redis when configured). */
+  cache: ResponseCache;
   retry: RetryPolicy;
   registry: StreamRegistry;
   store: StreamLogStore;

@@ -7,7 +7,8 @@ import type { Generation } from '../streams/generation.ts';
 import type { OutputGate } from '../streams/output-gate.ts';
 import { parseChatRequest } from './chat-request.ts';
 import { routeHintsOf } from './route-hints.ts';
-import { routeRequest, type RoutedOptions } from './route-request.ts';
+import { routeRequest, type RoutedRequest } from './route-request.ts';
+import { allObservers } from './observers.ts';
 import { assertModelAllowed } from '../keys/model-allow-list.ts';
 import type { GatewayContext } from './context.ts';
 import { attachTurns, recallTurns, turnRecorder } from './turn-memory/turn-memory.ts';
@@ -40,7 +41,7 @@ export interface StartGenerationOptions extends StartChatOptions {
 /**
  * The path every transport and inbound API shares from an internal request
  * (an OpenAI chat body, already validated) to a generation: check the
- * key's model allow-list, route (rules, deployments, health), admit
+ * key's model allow-list, route (rules, deployments, health, cache), admit
  * (limits, budget reservation, queue), create. The generation is not
  * started, so the caller can attach its reader first; its settlement gives
  * back what admission took and it did not use.
@@ -51,7 +52,8 @@ export interface StartGenerationOptions extends StartChatOptions {
 export async function createGeneration(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions): Promise<Generation> {
   assertModelAllowed(caller, request.model);
   const route = routeRequest(ctx, caller, request, routeHintsOf(options.headers ?? {}));
-  const admission = await ctx.limits.admit(caller, request, route.targets, options);
+  // Limits count where the request really goes: the response cache's targets are no provider.
+  const admission = await ctx.limits.admit(caller, request, route.options.targets.filter((target) => target.cached !== true), options);
   let generation: Generation;
   try {
     generation = build(ctx, caller, request, options, route, admission.gate);
@@ -64,13 +66,13 @@ export async function createGeneration(ctx: GatewayContext, caller: Caller, requ
   return generation;
 }
 
-function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions, route: RoutedOptions, gate: OutputGate | undefined): Generation {
+function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions, route: RoutedRequest, gate: OutputGate | undefined): Generation {
   const recalled = recallTurns(ctx.store, ctx.logger, caller.id, request);
   const telemetry = ctx.telemetry;
-  return ctx.registry.create({
+  const generation = ctx.registry.create({
     id: options.streamId,
     request,
-    ...route,
+    ...route.options,
     retry: ctx.retry,
     encoding: options.encoding,
     resumable: options.resumable,
@@ -78,10 +80,12 @@ function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionReque
     owner: caller.id,
     ownerName: caller.name,
     prepare: recalled === null ? undefined : async (upstreamRequest, target) => attachTurns(upstreamRequest, await recalled, target.provider.id),
-    observer: turnRecorder(ctx.store, ctx.logger, caller.id, request),
+    observer: allObservers(turnRecorder(ctx.store, ctx.logger, caller.id, request), route.cache?.observer),
     trace: telemetry === null ? undefined : (streamId) => telemetry.startRequest({ streamId, request, api: options.encoding.api, key: caller.name, headers: options.headers }),
     gate,
   });
+  route.cache?.lead?.(generation);
+  return generation;
 }
 
 /** A chat-completions body, validated, into a generation that speaks chat completions. */

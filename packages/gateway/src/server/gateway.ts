@@ -20,6 +20,9 @@ import { RetryPolicy } from '../retry/policy.ts';
 import { Router } from '../routing/router.ts';
 import { DeploymentHealth } from '../health/deployment-health.ts';
 import { RedisObservationBus } from '../health/redis-observation-bus.ts';
+import { ResponseCache } from '../routing/cache/response-cache.ts';
+import { MemoryCacheStore } from '../routing/cache/memory-cache-store.ts';
+import { RedisCacheStore } from '../routing/cache/redis-cache-store.ts';
 import { StreamRegistry } from '../streams/registry.ts';
 import { StreamTokens } from '../streams/stream-id.ts';
 import { MemoryStreamLogStore } from '../streams/store/memory-store.ts';
@@ -131,6 +134,7 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
     providers,
     router,
     health: createHealth(config, logger),
+    cache: createResponseCache(config, logger),
     retry: new RetryPolicy(config.retries),
     store,
     registry,
@@ -148,6 +152,14 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
 function providerNames(config: SluiceConfig): (providerId: string | null) => string {
   const names = new Map(config.providers.map((p) => [p.id, providerName(p.type)]));
   return (id) => (id === null ? undefined : names.get(id)) ?? '_OTHER';
+}
+
+/** Cached answers are this replica's own, or shared by every replica through the configured Redis. */
+function createResponseCache(config: SluiceConfig, logger: Logger): ResponseCache {
+  const { ttlMs, maxEntries, maxBytes } = config.cache;
+  if (config.redis === undefined) return new ResponseCache(new MemoryCacheStore({ maxEntries, maxBytes }), ttlMs);
+  const store = new RedisCacheStore({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, maxBytes, onError: (error) => logger.error({ err: error }, 'redis response cache') });
+  return new ResponseCache(store, ttlMs);
 }
 
 /** Breakers are per replica, or shared by every replica through the configured Redis. */
@@ -245,5 +257,6 @@ async function closeContext(context: GatewayContext): Promise<void> {
   await context.telemetry?.shutdown().catch((error: unknown) => context.logger.warn({ err: error }, 'telemetry export failed at shutdown'));
   await context.store.close();
   await context.health.close();
+  await context.cache.close();
   await new Promise<void>((resolve) => context.logger.flush(() => resolve()));
 }

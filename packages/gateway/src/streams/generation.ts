@@ -138,6 +138,8 @@ export class Generation implements SubscriptionHost {
   /** The upstream ended while events were held: the stream finishes once they are out. */
   #endHeld = false;
   #firstTokenAt = 0;
+  /** Followers that are not subscribers keeping the stream alive (see `hold`). */
+  #holds = 0;
   #resumes = 0;
   readonly #trace: RequestTrace | null;
   readonly #observer: GenerationObserver | undefined;
@@ -241,8 +243,24 @@ export class Generation implements SubscriptionHost {
     if (this.#held === undefined) this.#upstream?.resume();
   }
 
+  /**
+   * Keep the stream running for someone who is not a subscriber (an
+   * identical request following its events from the response cache): while
+   * held, its own readers leaving does not cancel it. Returns the release.
+   */
+  hold(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      if (this.#holds === 0 && this.#subscriptions.size === 0) this.#detached();
+    };
+  }
+
   #detached(): void {
-    if (this.#status !== 'running') return;
+    if (this.#status !== 'running' || this.#holds > 0) return;
     if (!this.options.resumable) return this.cancel(new CancelledError('The client disconnected.'));
     clearTimeout(this.#lingerTimer);
     this.#lingerTimer = setTimeout(() => this.cancel(new CancelledError('Nobody resumed the stream within the linger time.')), this.options.lingerMs);
