@@ -28,7 +28,7 @@ describe('hedging', () => {
 
   test('a hedge wins on the fast deployment, the loser is aborted at once, and both are in the ledger', async () => {
     const [stalling, quick] = upstreams;
-    stalling.server.setControls({ ttftMs: 5000 });
+    stalling.server.setControls({ ttftMs: 20_000 });
     let abortedAt = 0;
     stalling.server.events.once('abort', () => (abortedAt = Date.now()));
     const started = Date.now();
@@ -40,10 +40,10 @@ describe('hedging', () => {
     assert.equal(result.data.at(-1), '[DONE]');
     assert.equal(stalling.requests, 1);
     assert.equal(quick.requests, 1, 'one hedge, no more');
-    assert.ok(firstByteAt - started < 2000);
+    assert.ok(firstByteAt - started < 8000, `answered after ${firstByteAt - started} ms`);
     await eventually(() => abortedAt !== 0, 2000, "the loser's upstream seeing its abort");
-    // Aborted when the winner answered, long before its own first token (5 s) would have come.
-    assert.ok(abortedAt - started < 2500, `the loser was aborted ${abortedAt - started} ms after the request`);
+    // Aborted when the winner answered, long before its own first token (20 s) would have come.
+    assert.ok(abortedAt - started < 8000, `the loser was aborted ${abortedAt - started} ms after the request`);
     await eventually(() => gateway.context.registry.running === 0, 2000, 'the stream settling');
     const totals = await gateway.context.usage.totals();
     assert.equal(totals.requests, 2, 'the winner and the loser are both rows');
