@@ -3,6 +3,7 @@ import { BatchedWriter } from './batched-writer.ts';
 import { LEDGER_FLUSH_MS, type UsageRecord, type UsageStore, type UsageTotals } from './usage-store.ts';
 import { usageFilter, usageGroupOf, type UsageGroup, type UsageGrouping, type UsageQuery } from './usage-query.ts';
 import { LEGACY_KEY_IDS } from './legacy-key-ids.ts';
+import { recordOf, SELECT_COLUMNS, spendOf, spendQuery, trafficOf, trafficQueries, whereClause, type LedgerFilter, type SpendRow, type TrafficSeries } from './ledger-query.ts';
 
 const GROUP_EXPRESSIONS: Record<UsageGrouping, string> = {
   key: 'key_id',
@@ -10,7 +11,7 @@ const GROUP_EXPRESSIONS: Record<UsageGrouping, string> = {
   day: "to_char(to_timestamp(at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
 };
 
-const COLUMNS = 16;
+const COLUMNS = 19;
 /** Rows per INSERT, well under PostgreSQL's 65,535 parameters a statement. */
 const ROWS_PER_INSERT = 1000;
 
@@ -42,6 +43,9 @@ export class PostgresUsageStore implements UsageStore {
         ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS endpoint TEXT NOT NULL DEFAULT 'chat';
         ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS route TEXT;
         ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS cached BOOLEAN NOT NULL DEFAULT false;
+        ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS retries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS error_code TEXT;
+        ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS error_message TEXT;
         DO $$ BEGIN
           IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '${table}' AND column_name = 'key_id') THEN
             ALTER TABLE ${table} ADD COLUMN key_id TEXT;
@@ -89,6 +93,28 @@ export class PostgresUsageStore implements UsageStore {
     return Number((rows[0] as { cost: string }).cost);
   }
 
+  async query(filter: LedgerFilter): Promise<UsageRecord[]> {
+    await this.#writer.flush();
+    await this.#ready;
+    const where = whereClause(filter, (n) => `$${n}`);
+    const { rows } = await this.#pool.query(`SELECT ${SELECT_COLUMNS} FROM ${this.#table} ${where.sql} ORDER BY at DESC, stream_id DESC LIMIT $${where.params.length + 1}`, [...where.params, filter.limit]);
+    return rows.map((row) => recordOf(row as Record<string, unknown>));
+  }
+
+  async traffic(from: number, to: number, bucketMs: number): Promise<TrafficSeries> {
+    await this.#writer.flush();
+    await this.#ready;
+    const results = await Promise.all(trafficQueries(this.#table, from, to, bucketMs, (n) => `$${n}::bigint`).map(async ({ sql, params }) => (await this.#pool.query(sql, params)).rows as Record<string, unknown>[]));
+    return trafficOf(bucketMs, results);
+  }
+
+  async spend(dayStart: number, monthStart: number): Promise<SpendRow[]> {
+    await this.#writer.flush();
+    await this.#ready;
+    const { sql, params } = spendQuery(this.#table, dayStart, monthStart, (n) => `$${n}::bigint`);
+    return spendOf((await this.#pool.query(sql, params)).rows as Record<string, unknown>[]);
+  }
+
   async close(): Promise<void> {
     await this.#writer.flush();
     await this.#pool.end();
@@ -99,11 +125,11 @@ export class PostgresUsageStore implements UsageStore {
     for (let start = 0; start < batch.length; start += ROWS_PER_INSERT) {
       const values: unknown[] = [];
       const rows = batch.slice(start, start + ROWS_PER_INSERT).map((r, i) => {
-        values.push(r.at, r.streamId, r.endpoint, r.key, r.keyId, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated, r.cost, r.ttftMs, r.durationMs, r.route, r.cached);
+        values.push(r.at, r.streamId, r.endpoint, r.key, r.keyId, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated, r.cost, r.ttftMs, r.durationMs, r.route, r.cached, r.retries ?? 0, r.errorCode ?? null, r.errorMessage ?? null);
         return `(${Array.from({ length: COLUMNS }, (_, j) => `$${i * COLUMNS + j + 1}`).join(', ')})`;
       });
       await this.#pool.query(
-        `INSERT INTO ${this.#table} (at, stream_id, endpoint, key, key_id, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached) VALUES ${rows.join(', ')}`,
+        `INSERT INTO ${this.#table} (at, stream_id, endpoint, key, key_id, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached, retries, error_code, error_message) VALUES ${rows.join(', ')}`,
         values,
       );
     }

@@ -5,6 +5,7 @@ import { BatchedWriter } from './batched-writer.ts';
 import { LEDGER_FLUSH_MS, type UsageRecord, type UsageStore, type UsageTotals } from './usage-store.ts';
 import { usageFilter, usageGroupOf, type UsageGroup, type UsageGrouping, type UsageQuery } from './usage-query.ts';
 import { LEGACY_KEY_IDS } from './legacy-key-ids.ts';
+import { recordOf, SELECT_COLUMNS, spendOf, spendQuery, trafficOf, trafficQueries, whereClause, type LedgerFilter, type SpendRow, type TrafficSeries } from './ledger-query.ts';
 
 const GROUP_EXPRESSIONS: Record<UsageGrouping, string> = {
   key: 'key_id',
@@ -45,7 +46,10 @@ export class SqliteUsageStore implements UsageStore {
         ttft_ms INTEGER,
         duration_ms INTEGER NOT NULL,
         route TEXT,
-        cached INTEGER NOT NULL DEFAULT 0
+        cached INTEGER NOT NULL DEFAULT 0,
+        retries INTEGER NOT NULL DEFAULT 0,
+        error_code TEXT,
+        error_message TEXT
       );
       CREATE INDEX IF NOT EXISTS usage_key_at ON usage (key, at);
     `);
@@ -57,9 +61,13 @@ export class SqliteUsageStore implements UsageStore {
     if (!columns.some((column) => column.name === 'cached')) this.#db.exec('ALTER TABLE usage ADD COLUMN cached INTEGER NOT NULL DEFAULT 0');
     // One written before usage was counted by caller id gains it; its keys were all config keys (or anonymous).
     if (!columns.some((column) => column.name === 'key_id')) this.#db.exec(`ALTER TABLE usage ADD COLUMN key_id TEXT; ${LEGACY_KEY_IDS.replace('$TABLE', 'usage')}`);
+    // And the columns the request log shows (rows from before have no retries or error recorded).
+    if (!columns.some((column) => column.name === 'retries')) {
+      this.#db.exec('ALTER TABLE usage ADD COLUMN retries INTEGER NOT NULL DEFAULT 0; ALTER TABLE usage ADD COLUMN error_code TEXT; ALTER TABLE usage ADD COLUMN error_message TEXT');
+    }
     this.#db.exec('CREATE INDEX IF NOT EXISTS usage_key_id_at ON usage (key_id, at); CREATE INDEX IF NOT EXISTS usage_at ON usage (at);');
     this.#insert = this.#db.prepare(
-      'INSERT INTO usage (at, stream_id, endpoint, key, key_id, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO usage (at, stream_id, endpoint, key, key_id, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached, retries, error_code, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#writer = new BatchedWriter(LEDGER_FLUSH_MS, (batch) => {
       try {
@@ -104,6 +112,25 @@ export class SqliteUsageStore implements UsageStore {
     return Number(row.cost);
   }
 
+  async query(filter: LedgerFilter): Promise<UsageRecord[]> {
+    await this.#writer.flush();
+    const where = whereClause(filter, () => '?');
+    const rows = this.#db.prepare(`SELECT ${SELECT_COLUMNS} FROM usage ${where.sql} ORDER BY at DESC, stream_id DESC LIMIT ?`).all(...(where.params as never[]), filter.limit);
+    return rows.map((row) => recordOf(row as Record<string, unknown>));
+  }
+
+  async traffic(from: number, to: number, bucketMs: number): Promise<TrafficSeries> {
+    await this.#writer.flush();
+    const results = trafficQueries('usage', from, to, bucketMs, () => '?').map(({ sql, params }) => this.#db.prepare(sql).all(...(params as never[])) as Record<string, unknown>[]);
+    return trafficOf(bucketMs, results);
+  }
+
+  async spend(dayStart: number, monthStart: number): Promise<SpendRow[]> {
+    await this.#writer.flush();
+    const { sql, params } = spendQuery('usage', dayStart, monthStart, () => '?');
+    return spendOf(this.#db.prepare(sql).all(...(params as never[])) as Record<string, unknown>[]);
+  }
+
   async close(): Promise<void> {
     await this.#writer.flush();
     this.#db.close();
@@ -113,7 +140,7 @@ export class SqliteUsageStore implements UsageStore {
     this.#db.exec('BEGIN');
     try {
       for (const r of batch) {
-        this.#insert.run(r.at, r.streamId, r.endpoint, r.key, r.keyId, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated ? 1 : 0, r.cost, r.ttftMs, r.durationMs, r.route, r.cached ? 1 : 0);
+        this.#insert.run(r.at, r.streamId, r.endpoint, r.key, r.keyId, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated ? 1 : 0, r.cost, r.ttftMs, r.durationMs, r.route, r.cached ? 1 : 0, r.retries ?? 0, r.errorCode ?? null, r.errorMessage ?? null);
       }
       this.#db.exec('COMMIT');
     } catch (error) {

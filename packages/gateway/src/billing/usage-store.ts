@@ -1,4 +1,5 @@
 import type { UsageGroup, UsageQuery } from './usage-query.ts';
+import { TTFT_BOUNDS_MS, type LedgerFilter, type SpendRow, type TrafficSeries } from './ledger-query.ts';
 
 /** One settled request, as the ledger keeps it. */
 export interface UsageRecord {
@@ -23,6 +24,11 @@ export interface UsageRecord {
   route: string | null;
   /** Served from the response cache, at no cost. */
   cached: boolean;
+  /** Upstream attempts beyond the first (retries and failovers). */
+  retries?: number;
+  /** How it failed, when it did. */
+  errorCode?: string | null;
+  errorMessage?: string | null;
 }
 
 export interface UsageTotals {
@@ -44,6 +50,12 @@ export interface UsageStore {
   aggregate(query: UsageQuery): Promise<UsageGroup[]>;
   /** What a caller id has spent since `since` (ms), in US dollars. */
   spent(keyId: string, since: number): Promise<number>;
+  /** Records matching `filter`, newest first (ties by stream id, descending), at most `filter.limit`. */
+  query(filter: LedgerFilter): Promise<UsageRecord[]>;
+  /** Records of `[from, to)` in buckets of `bucketMs`. */
+  traffic(from: number, to: number, bucketMs: number): Promise<TrafficSeries>;
+  /** Spend per key and model: in total, since `monthStart`, since `dayStart`. */
+  spend(dayStart: number, monthStart: number): Promise<SpendRow[]>;
   close(): Promise<void>;
 }
 
@@ -58,6 +70,15 @@ export class NullUsageStore implements UsageStore {
   }
   async spent(): Promise<number> {
     return 0;
+  }
+  async query(): Promise<UsageRecord[]> {
+    return [];
+  }
+  async traffic(_from: number, _to: number, bucketMs: number): Promise<TrafficSeries> {
+    return { bucketMs, byModel: [], ttft: [], ttftBoundsMs: TTFT_BOUNDS_MS, errors: [], costByKey: [] };
+  }
+  async spend(): Promise<SpendRow[]> {
+    return [];
   }
   async close(): Promise<void> {}
 }

@@ -16,6 +16,8 @@ import type { KeepaliveTicker } from '../streams/keepalive.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import type { Telemetry } from '../telemetry/types.ts';
 import type { LimitEngine } from '../limits/limit-engine.ts';
+import type { RecentActivity } from '../admin/recent-activity.ts';
+import type { LiveFeed } from '../admin/live-feed.ts';
 
 /** Everything a transport needs from the gateway, built once at start. */
 export interface GatewayContext {
@@ -42,4 +44,8 @@ export interface GatewayContext {
   /** OpenTelemetry traces and metrics; null when off, and then nothing on the request path touches it. */
   telemetry: Telemetry | null;
   limits: LimitEngine;
+  /** What this replica settled lately (totals, per-deployment windows), for the dashboard. */
+  activity: RecentActivity;
+  /** Live snapshots for `/admin/events`; ticks only while somebody watches. */
+  liveFeed: LiveFeed;
 }

@@ -23,6 +23,9 @@ export function settle(ctx: GatewayContext, settlement: Settlement): void {
     durationMs: settlement.durationMs,
     route: settlement.route,
     cached: settlement.cached,
+    retries: settlement.retries,
+    errorCode: settlement.error?.code ?? null,
+    errorMessage: settlement.error?.message ?? null,
   };
   ctx.usage.record(record);
   // What hedging cost is visible: each losing attempt is a row of its own, under the same stream id.
@@ -32,7 +35,8 @@ export function settle(ctx: GatewayContext, settlement: Settlement): void {
   }
   ctx.metrics.settled(settlement);
   ctx.telemetry?.settled(settlement);
-  const summary = { ...record, retries: settlement.retries, ...(settlement.hedgeLosses.length === 0 ? {} : { hedgeLost: settlement.hedgeLosses.map((loss) => loss.target) }) };
+  ctx.activity.settled(settlement);
+  const summary = { ...record, ...(settlement.hedgeLosses.length === 0 ? {} : { hedgeLost: settlement.hedgeLosses.map((loss) => loss.target) }) };
   if (settlement.error !== null && settlement.status === 'error') logError(ctx, settlement.error, summary);
   ctx.logger.info(summary, 'stream settled');
 }

@@ -25,6 +25,8 @@ export interface StartChatOptions {
   onWait?: () => void;
   /** The stream's id, when it was handed out before the stream existed (a queued SSE response opens with it). */
   streamId?: string;
+  /** The client's wire, `sse` unless said. */
+  transport?: 'sse' | 'ws';
 }
 
 export interface HeaderTarget {
@@ -77,6 +79,7 @@ function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionReque
     encoding: options.encoding,
     resumable: options.resumable,
     lingerMs: ctx.config.streams.lingerMs,
+    transport: options.transport,
     owner: caller.id,
     ownerName: caller.name,
     prepare: recalled === null ? undefined : async (upstreamRequest, target) => attachTurns(upstreamRequest, await recalled, target.provider.id),

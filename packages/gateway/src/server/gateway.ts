@@ -36,6 +36,8 @@ import { protocolOptions } from '../config/http-protocol.ts';
 import { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { settle } from '../request/settlement.ts';
 import { loadTelemetry } from '../telemetry/load.ts';
+import { RecentActivity } from '../admin/recent-activity.ts';
+import { LiveFeed } from '../admin/live-feed.ts';
 import { providerName } from '../telemetry/genai-conventions.ts';
 import type { Telemetry } from '../telemetry/types.ts';
 import { LimitEngine } from '../limits/limit-engine.ts';
@@ -125,6 +127,7 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
   const registry = new StreamRegistry({ store, onSettled: (settlement) => settle(context, settlement) });
   const router = new Router(config, providers);
   const metrics = new GatewayMetrics({ registry, store, modelLabel: (model) => router.metricLabel(model), providerName: providerNames(config) });
+  const activity = new RecentActivity();
   const context: GatewayContext = {
     config,
     logger,
@@ -144,6 +147,8 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
     metrics,
     telemetry,
     limits: new LimitEngine({ config, store: createLimitStore(config, logger), usage, logger, onFailOpen: () => metrics.limitsFailedOpen() }),
+    activity,
+    liveFeed: new LiveFeed(registry, activity),
   };
   return context;
 }
@@ -223,6 +228,7 @@ function createStreamStore(config: SluiceConfig, logger: Logger): StreamLogStore
 }
 
 async function shutdown(app: FastifyInstance, context: GatewayContext, websockets: WebSocketTransport): Promise<void> {
+  context.liveFeed.close();
   const serverClosed = app.close();
   await context.registry.drain(context.config.shutdown.drainTimeoutMs);
   // Every stream has ended and been written; sockets can be told the server is going away (1001).

@@ -43,6 +43,8 @@ export interface GenerationOptions {
   prepare?: (request: ChatCompletionRequest, target: RouteTarget) => Promise<ChatCompletionRequest>;
   /** Sees every event as it is logged, with the target that produced it. */
   observer?: GenerationObserver;
+  /** The wire the client reads it over, for the dashboard: `sse` (the default) or `ws`. */
+  transport?: 'sse' | 'ws';
   /** Starts the request's trace, given the stream id, when tracing is on. */
   trace?: (id: string) => RequestTrace | null;
   /** Decides whether more output may be released (a budget): output it holds back waits, output it refuses ends the stream. */

@@ -79,7 +79,7 @@ export class MultiplexSession {
     stream.bind({ stop: () => waiting.abort(), cancel: () => waiting.abort() });
     let generation: Generation;
     try {
-      generation = await createChatGeneration(this.#ctx, this.#caller, message.body, { resumable: message.resumable ?? true, signal: waiting.signal });
+      generation = await createChatGeneration(this.#ctx, this.#caller, message.body, { resumable: message.resumable ?? true, signal: waiting.signal, transport: 'ws' });
     } catch (error) {
       this.#forget(stream);
       if (!this.#closed) this.#refuse(message.id, toGatewayError(error, this.#ctx.config.server.bodyLimitBytes));

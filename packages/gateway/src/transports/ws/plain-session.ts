@@ -106,7 +106,7 @@ export class PlainSession implements StreamSink {
       const body = this.#withDefaultModel(next);
       let generation: Generation;
       try {
-        generation = await createChatGeneration(this.#ctx, this.#caller, body, { resumable: false, signal: this.#closing.signal });
+        generation = await createChatGeneration(this.#ctx, this.#caller, body, { resumable: false, signal: this.#closing.signal, transport: 'ws' });
       } catch (error) {
         if (!this.#closed) this.#sendError(toGatewayError(error, this.#ctx.config.server.bodyLimitBytes));
         continue;

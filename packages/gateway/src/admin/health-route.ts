@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayContext } from '../request/context.ts';
+import type { RecentActivity } from './recent-activity.ts';
+
+interface Probe {
+  configured: boolean;
+  ok: boolean;
+  latencyMs: number | null;
+  error: string | null;
+}
+
+/** Time one real round trip; a probe that fails says why. */
+async function probe(configured: boolean, run: () => Promise<unknown>): Promise<Probe> {
+  if (!configured) return { configured, ok: true, latencyMs: null, error: null };
+  const started = performance.now();
+  try {
+    await Promise.race([run(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2_000).unref())]);
+    return { configured, ok: true, latencyMs: performance.now() - started, error: null };
+  } catch (error) {
+    return { configured, ok: false, latencyMs: null, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * `GET /admin/health`: providers and the deployments aliases route to, each
+ * deployment's error rate and latency over the last five minutes on this
+ * replica, and whether Redis and the ledger database answer.
+ */
+export function registerHealthRoutes(scope: FastifyInstance, ctx: GatewayContext, activity: RecentActivity): void {
+  scope.get('/admin/health', async () => {
+    const { config } = ctx;
+    const ledger = config.ledger;
+    const [redis, database] = await Promise.all([
+      probe(config.redis !== undefined, () => ctx.store.recall(['sluice-health-probe'])),
+      probe(ledger !== false, () => ctx.usage.totals('sluice-health-probe')),
+    ]);
+    return {
+      at: Date.now(),
+      accepting: ctx.registry.accepting,
+      running: ctx.registry.running,
+      providers: config.providers.map((p) => ({ id: p.id, type: p.type, baseURL: 'baseURL' in p ? (p.baseURL ?? null) : null })),
+      aliases: config.models.map((m) => ({ name: m.name, target: m.target, fallbacks: m.fallbacks ?? [] })),
+      deployments: activity.deployments(),
+      redis,
+      database: { ...database, kind: ledger === false ? 'none' : 'url' in ledger ? 'postgresql' : 'sqlite' },
+    };
+  });
+}
