@@ -194,6 +194,28 @@ describe('admin API: managed keys and teams over HTTP', () => {
     for (const live of ['requestsRemaining', 'tokensRemaining', 'running', 'budgetRemaining']) assert.ok(live in shown.body.usage, live);
   });
 
+  test('GET /admin/keys/{id} shows the limit store\'s live state: buckets, running streams, budget left', async () => {
+    const { body } = await adminCall(gateway, 'POST', '/admin/keys', { name: 'live', limits: { rpm: 100, tpm: 100000, concurrency: 3, budget: { usd: 5, period: 'month' } } });
+    const fresh = (await adminCall(gateway, 'GET', `/admin/keys/${body.id}`)).body.usage;
+    assert.deepEqual({ requests: fresh.requestsRemaining, tokens: fresh.tokensRemaining, running: fresh.running, budget: fresh.budgetRemaining, spent: fresh.spent }, { requests: 100, tokens: 100000, running: 0, budget: 5, spent: 0 });
+    const controller = new AbortController();
+    const slow = await postChat(gateway, chatBody({ model: 'gpt-4.1', stream: true, sim: { tokens: 400, delayMs: 5 } }), bearer(body.key), controller.signal);
+    assert.equal(slow.status, 200);
+    const during = (await adminCall(gateway, 'GET', `/admin/keys/${body.id}`)).body.usage;
+    assert.equal(during.running, 1);
+    assert.ok(during.requestsRemaining < 100 && during.requestsRemaining >= 98, JSON.stringify(during));
+    assert.ok(during.tokensRemaining < 100000, JSON.stringify(during));
+    assert.ok(during.budgetRemaining < 5, 'the running stream holds a reservation');
+    await readSse(slow);
+    let after = during;
+    for (let i = 0; i < 40 && after.running !== 0; i++) after = (await adminCall(gateway, 'GET', `/admin/keys/${body.id}`)).body.usage;
+    assert.equal(after.running, 0);
+    assert.ok(after.spent > 0 && Math.abs(after.budgetRemaining - (5 - after.spent)) < 1e-6, JSON.stringify(after));
+    const unlimited = await adminCall(gateway, 'POST', '/admin/keys', { name: 'unlimited' });
+    const none = (await adminCall(gateway, 'GET', `/admin/keys/${unlimited.body.id}`)).body.usage;
+    assert.deepEqual([none.requestsRemaining, none.tokensRemaining, none.running, none.budgetRemaining, none.periodResetsAt], [null, null, null, null, null]);
+  });
+
   test('keys survive a restart of the gateway on the same ledger', async () => {
     const { body } = await adminCall(gateway, 'POST', '/admin/keys', { name: 'durable' });
     const second = await startAdminGateway({ ledger: { path: ledger } });

@@ -112,7 +112,7 @@ for (const kind of kinds) {
     test('a directory on another store over the same database sees a revocation and a new team limit on its next refresh', async () => {
       const writer = kind.open('replicas');
       const reader = kind.open('replicas');
-      const directory = new KeyDirectory(reader, (error) => assert.fail(String(error)));
+      const directory = new KeyDirectory(reader, [], (error) => assert.fail(String(error)));
       try {
         await writer.insertTeam({ name: 'shared', limits: { rpm: 10 }, createdAt: 1 });
         const { key, secret } = managedKey({ name: 'member', team: 'shared', models: ['gpt-4.1'], limits: { concurrency: 3 } });
@@ -135,7 +135,7 @@ for (const kind of kinds) {
 
     test('refreshes asked for while one runs all see the change made before they were asked', async () => {
       const store = kind.open('refresh');
-      const directory = new KeyDirectory(store, (error) => assert.fail(String(error)));
+      const directory = new KeyDirectory(store, [], (error) => assert.fail(String(error)));
       try {
         const first = directory.refresh();
         const { key, secret } = managedKey();

@@ -35,6 +35,7 @@ export const ErrorCodes = {
   readOnlyKey: 'read_only_key',
   teamNotFound: 'team_not_found',
   teamExists: 'team_exists',
+  readOnlyTeam: 'read_only_team',
   modelNotFound: 'model_not_found',
   streamNotFound: 'stream_not_found',
   streamTruncated: 'stream_truncated',

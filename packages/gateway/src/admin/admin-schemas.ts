@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { keyLimitsSchema } from '../limits/limit-spec.ts';
 import { USAGE_GROUPINGS } from '../billing/usage-query.ts';
+import { teamNameSchema } from '../config/schema.ts';
 
 const name = z.string().trim().min(1, 'a name is required').max(200, 'at most 200 characters');
 
-export const teamName = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a team name is 1 to 64 letters, digits, ".", "_" or "-"');
+const teamName = teamNameSchema;
 
 /** A model allow-list entry: an alias, or `<provider>/<model>`, either with `*` for any run of characters. */
 const modelPattern = z.string().min(1, 'a model name or pattern is required').max(256, 'at most 256 characters').regex(/^\S+$/, 'no spaces in a model name or pattern');

@@ -9,8 +9,8 @@ interface TeamRoute {
   Params: { name: string };
 }
 
-function teamView(team: Team) {
-  return { object: 'team', name: team.name, limits: team.limits, createdAt: new Date(team.createdAt).toISOString() };
+function teamView(team: Team, source: 'config' | 'managed' = 'managed') {
+  return { object: 'team', name: team.name, source, limits: team.limits, createdAt: source === 'config' ? null : new Date(team.createdAt).toISOString() };
 }
 
 /** `/admin/teams`: create, list, change a team's limits (which every key of the team shares). */
@@ -22,7 +22,10 @@ export function registerTeamRoutes(scope: FastifyInstance, ctx: GatewayContext):
     return reply.code(201).send(teamView(await managed.createTeam(input.name, input.limits ?? null)));
   });
 
-  scope.get('/admin/teams', async () => ({ object: 'list', data: (await managed.teams()).map(teamView) }));
+  scope.get('/admin/teams', async () => ({
+    object: 'list',
+    data: [...ctx.config.teams.map((team) => teamView({ name: team.name, limits: team.limits ?? null, createdAt: 0 }, 'config')), ...(await managed.teams()).map((team) => teamView(team))],
+  }));
 
   scope.patch<TeamRoute>('/admin/teams/:name', async (request) => {
     const input = parseAdminInput(updateTeamBody, request.body);

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { GatewayKeyConfig } from '../config/schema.ts';
+import type { GatewayKeyConfig, TeamConfig } from '../config/schema.ts';
 import { AuthenticationError } from '../errors/index.ts';
 import type { KeyLimits } from '../limits/limit-spec.ts';
 import type { KeyDirectory } from '../keys/key-directory.ts';
@@ -20,9 +20,14 @@ export interface Caller {
   limits?: KeyLimits;
 }
 
-/** A config key's caller: its name, and the limits the config gives it. */
-function configCaller(key: GatewayKeyConfig): Caller {
+/** A config key's caller: its name, and the team, model allow-list and limits the config gives it. */
+function configCaller(key: GatewayKeyConfig, teams: readonly TeamConfig[]): Caller {
   const caller: Caller = { id: `config:${key.name}`, name: key.name };
+  if (key.team !== undefined) {
+    const limits = teams.find((team) => team.name === key.team)?.limits;
+    caller.team = limits === undefined ? { name: key.team } : { name: key.team, limits };
+  }
+  if (key.models !== undefined) caller.models = key.models;
   if (key.limits !== undefined) caller.limits = key.limits;
   return caller;
 }
@@ -46,10 +51,10 @@ export class KeyRing {
 
   /**
    * `required`: a key is needed even when none is configured (the admin API can mint them);
-   * `managed`: the directory of managed keys.
+   * `managed`: the directory of managed keys; `teams`: the config's teams, which config keys name.
    */
-  constructor(keys: readonly GatewayKeyConfig[], env: NodeJS.ProcessEnv = process.env, options: { required?: boolean; managed?: KeyDirectory } = {}) {
-    this.#keys = keys.map((k) => ({ digest: digest('key' in k ? k.key : (env[k.keyEnv] ?? '')), caller: configCaller(k) }));
+  constructor(keys: readonly GatewayKeyConfig[], env: NodeJS.ProcessEnv = process.env, options: { required?: boolean; managed?: KeyDirectory; teams?: readonly TeamConfig[] } = {}) {
+    this.#keys = keys.map((k) => ({ digest: digest('key' in k ? k.key : (env[k.keyEnv] ?? '')), caller: configCaller(k, options.teams ?? []) }));
     this.#required = options.required === true || options.managed !== undefined;
     this.#managed = options.managed;
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { configSchema, type SluiceConfig, type SluiceConfigInput } from './schema.ts';
 import { SIM_PROVIDER, seedModelAliases } from './defaults.ts';
 import { formatPath } from './zod-path.ts';
+import { modelPatternProblem } from './model-patterns.ts';
 import { knownKeysAt, nearestKey } from './suggest.ts';
 import type { z } from 'zod';
 
@@ -105,8 +106,18 @@ function checkCrossReferences(config: SluiceConfig, env: NodeJS.ProcessEnv): voi
       else problems.push(`${at}: "${f}" is neither a model name nor "<providerId>/<model>"`);
     });
   });
+  const teams = new Set<string>();
+  config.teams.forEach((t, i) => {
+    if (teams.has(t.name)) problems.push(`teams[${i}].name: duplicate team name "${t.name}"`);
+    teams.add(t.name);
+  });
   config.keys.forEach((k, i) => {
     if ('keyEnv' in k && !env[k.keyEnv]) unsetVariable(`keys[${i}].keyEnv`, k.keyEnv);
+    if (k.team !== undefined && !teams.has(k.team)) problems.push(`keys[${i}].team: no team "${k.team}" in teams`);
+    k.models?.forEach((entry, j) => {
+      const problem = modelPatternProblem(config, entry);
+      if (problem !== null) problems.push(`keys[${i}].models[${j}]: ${problem}`);
+    });
   });
   if (config.admin !== undefined) problems.push(...adminKeyProblems(config, env));
   if (config.server.http2 === 'h2c' && config.server.tls !== undefined) {

@@ -30,10 +30,25 @@ const modelAlias = z
     message: 'give exactly one of "target", "deployments" or "router"',
   });
 
+/** A team name, the same for config teams and teams made through the admin API. */
+export const teamNameSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a team name is 1 to 64 letters, digits, ".", "_" or "-"');
+
+/** What a config key may say besides its secret: its team (one of `teams`), its model allow-list, its limits. */
+const keyFields = {
+  name: z.string().min(1),
+  team: teamNameSchema.optional(),
+  /** Aliases or `<provider>/<model>` patterns with `*`; absent allows every model. */
+  models: z.array(z.string().min(1)).min(1, 'list at least one model, or leave models out to allow every model').optional(),
+  limits: keyLimitsSchema.optional(),
+};
+
 const gatewayKey = z.union([
-  z.strictObject({ name: z.string().min(1), key: z.string().min(8, 'a gateway key needs at least 8 characters'), limits: keyLimitsSchema.optional() }),
-  z.strictObject({ name: z.string().min(1), keyEnv: z.string().min(1), limits: keyLimitsSchema.optional() }),
+  z.strictObject({ ...keyFields, key: z.string().min(8, 'a gateway key needs at least 8 characters') }),
+  z.strictObject({ ...keyFields, keyEnv: z.string().min(1) }),
 ]);
+
+/** Teams of the config file: read-only, like its keys; config and managed keys alike may belong to one. */
+const team = z.strictObject({ name: teamNameSchema, limits: keyLimitsSchema.optional() });
 
 const limits = z.strictObject({
   /** The output a request without max_tokens reserves from TPM buckets. */
@@ -109,6 +124,7 @@ const admin = z.strictObject({
 export const configSchema = z.strictObject({
   server: server.prefault({}),
   keys: z.array(gatewayKey).default([]),
+  teams: z.array(team).default([]),
   admin: admin.optional(),
   providers: z.array(providerSchema).default([]),
   models: z.array(modelAlias).default([]),
@@ -140,3 +156,4 @@ export type { OtelConfig } from './otel-schema.ts';
 export type ModelAliasConfig = z.output<typeof modelAlias>;
 export type GatewayKeyConfig = z.output<typeof gatewayKey>;
 export type AdminConfig = z.output<typeof admin>;
+export type TeamConfig = z.output<typeof team>;

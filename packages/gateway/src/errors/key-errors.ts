@@ -39,3 +39,10 @@ export class TeamExistsError extends GatewayError {
     super(409, ErrorCodes.teamExists, 'invalid_request_error', `A team named "${name.slice(0, 100)}" exists already; change it with PATCH /admin/teams/${encodeURIComponent(name)}.`, false, { param: 'name' });
   }
 }
+
+/** Teams from the config file are changed in the config file. */
+export class ReadOnlyTeamError extends GatewayError {
+  constructor(name: string) {
+    super(409, ErrorCodes.readOnlyTeam, 'invalid_request_error', `The team "${name.slice(0, 100)}" comes from the config file and is read-only; change it there.`, false, { param: 'name' });
+  }
+}

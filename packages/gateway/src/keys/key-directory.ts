@@ -4,6 +4,7 @@ import { AuthenticationError } from '../errors/index.ts';
 import type { KeySnapshot, KeyStore } from './key-store.ts';
 import { secretDigest } from './key-secret.ts';
 import type { ManagedKey, Team } from './managed-key.ts';
+import type { TeamConfig } from '../config/schema.ts';
 
 /** How often a replica reads the store's version: a change elsewhere is seen within this plus one reload. */
 export const VERSION_POLL_MS = 250;
@@ -23,6 +24,7 @@ interface Entry {
  */
 export class KeyDirectory {
   readonly #store: KeyStore;
+  readonly #configTeams: readonly Team[];
   readonly #onError: (error: unknown) => void;
   #entries = new Map<string, Entry>();
   #version = -1;
@@ -30,8 +32,10 @@ export class KeyDirectory {
   #queued: Promise<void> | null = null;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(store: KeyStore, onError: (error: unknown) => void) {
+  /** `configTeams`: the config file's teams, which managed keys may join too (they win over a managed team of the same name). */
+  constructor(store: KeyStore, configTeams: readonly TeamConfig[], onError: (error: unknown) => void) {
     this.#store = store;
+    this.#configTeams = configTeams.map((team) => ({ name: team.name, limits: team.limits ?? null, createdAt: 0 }));
     this.#onError = onError;
   }
 
@@ -94,7 +98,7 @@ export class KeyDirectory {
   }
 
   #install(snapshot: KeySnapshot): void {
-    const teams = new Map(snapshot.teams.map((team) => [team.name, team]));
+    const teams = new Map([...snapshot.teams, ...this.#configTeams].map((team) => [team.name, team]));
     const entries = new Map<string, Entry>();
     for (const key of snapshot.keys) {
       entries.set(key.id, { digest: Buffer.from(key.digest, 'hex'), caller: callerOf(key, teams), expiresAt: key.expiresAt, revoked: key.revokedAt !== null });

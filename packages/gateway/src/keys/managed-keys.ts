@@ -1,4 +1,5 @@
-import { InvalidRequestError, KeyNotFoundError, TeamExistsError, TeamNotFoundError } from '../errors/index.ts';
+import { InvalidRequestError, KeyNotFoundError, ReadOnlyTeamError, TeamExistsError, TeamNotFoundError } from '../errors/index.ts';
+import type { TeamConfig } from '../config/schema.ts';
 import type { KeyLimits } from '../limits/limit-spec.ts';
 import type { KeyChangeBus } from './key-change-bus.ts';
 import type { KeyDirectory } from './key-directory.ts';
@@ -23,11 +24,14 @@ export class ManagedKeys {
   readonly store: KeyStore;
   readonly directory: KeyDirectory;
   readonly #bus: KeyChangeBus | null;
+  /** The config file's teams: keys may join them; the admin API cannot change them. */
+  readonly #configTeams: ReadonlySet<string>;
 
-  constructor(store: KeyStore, directory: KeyDirectory, bus: KeyChangeBus | null) {
+  constructor(store: KeyStore, directory: KeyDirectory, bus: KeyChangeBus | null, configTeams: readonly TeamConfig[] = []) {
     this.store = store;
     this.directory = directory;
     this.#bus = bus;
+    this.#configTeams = new Set(configTeams.map((team) => team.name));
   }
 
   /** The new key and its secret string, which is never stored and never shown again. */
@@ -80,6 +84,7 @@ export class ManagedKeys {
   }
 
   async createTeam(name: string, limits: KeyLimits | null): Promise<Team> {
+    if (this.#configTeams.has(name)) throw new ReadOnlyTeamError(name);
     const team: Team = { name, limits, createdAt: Date.now() };
     if (!(await this.store.insertTeam(team))) throw new TeamExistsError(name);
     await this.#changed();
@@ -87,6 +92,7 @@ export class ManagedKeys {
   }
 
   async updateTeam(name: string, limits: KeyLimits | null): Promise<Team> {
+    if (this.#configTeams.has(name)) throw new ReadOnlyTeamError(name);
     const team = await this.store.updateTeam(name, limits);
     if (team === null) throw new TeamNotFoundError(name);
     await this.#changed();
@@ -100,6 +106,7 @@ export class ManagedKeys {
   }
 
   async #teamMustExist(name: string): Promise<void> {
+    if (this.#configTeams.has(name)) return;
     if ((await this.store.getTeam(name)) === null) throw new InvalidRequestError(`team: no team named "${name.slice(0, 100)}"; create it with POST /admin/teams first.`, 'team');
   }
 

@@ -131,7 +131,7 @@ function createContext(config: SluiceConfig, logger: Logger, env: NodeJS.Process
   const context: GatewayContext = {
     config,
     logger,
-    keys: new KeyRing(config.keys, env, { required: config.admin !== undefined, managed: managedKeys?.directory }),
+    keys: new KeyRing(config.keys, env, { required: config.admin !== undefined, managed: managedKeys?.directory, teams: config.teams }),
     admin: AdminKey.from(config, env),
     managedKeys,
     providers,
@@ -193,9 +193,9 @@ function createManagedKeys(config: SluiceConfig, usage: UsageStore, logger: Logg
     logger.warn('ledger is false: managed keys are kept in memory and lost when the gateway stops');
     store = new SqliteKeyStore(new DatabaseSync(':memory:'), { ownsDatabase: true });
   }
-  const directory = new KeyDirectory(store, onError);
+  const directory = new KeyDirectory(store, config.teams, onError);
   const bus = config.redis === undefined ? null : new KeyChangeBus({ ...config.redis, onChange: () => void directory.refresh().catch(onError), onError });
-  return new ManagedKeys(store, directory, bus);
+  return new ManagedKeys(store, directory, bus, config.teams);
 }
 
 /** Limits are exact across replicas only when they share Redis; one replica keeps them in memory. */
