@@ -16,6 +16,8 @@ describe('deployments: weights and strategies', () => {
         { name: 'cheapest', strategy: 'cost', deployments: [{ target: 'a/m', price: { input: 3, output: 3 } }, { target: 'b/m', price: { input: 1, output: 1 } }] },
         { name: 'ordered', strategy: 'priority', deployments: [{ target: 'c/m' }, { target: 'a/m' }] },
         { name: 'single', target: 'a/m' },
+        { name: 'limited', strategy: 'priority', deployments: [{ target: 'a/m', id: 'a-limited', limits: { rpm: 2 } }, { target: 'b/m' }] },
+        { name: 'only-limited', deployments: [{ target: 'c/m', id: 'c-limited', limits: { rpm: 1 } }] },
       ],
     });
   });
@@ -65,5 +67,16 @@ describe('deployments: weights and strategies', () => {
     assert.deepEqual(since(start), [0, 0, 1]);
     assert.equal(ordered.headers.get('x-sluice-target'), 'c/m');
     assert.equal((await streamOnce(gateway, 'single')).headers.get('x-sluice-target'), 'a/m');
+  });
+
+  test('a deployment at its own limits is skipped for the next; with none left the request is a 429', async () => {
+    const served = [];
+    for (let i = 0; i < 4; i++) served.push((await streamOnce(gateway, 'limited')).headers.get('x-sluice-target'));
+    assert.deepEqual(served, ['a-limited', 'a-limited', 'b/m', 'b/m']);
+    assert.equal((await streamOnce(gateway, 'only-limited')).status, 200);
+    const refused = await streamOnce(gateway, 'only-limited');
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body?.error.code, 'rate_limit_exceeded');
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
   });
 });

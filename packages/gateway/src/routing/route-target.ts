@@ -1,4 +1,5 @@
 import type { ModelPrice } from '@sluice/protocol';
+import type { RateLimits } from '../limits/limit-spec.ts';
 import type { Provider } from '../providers/types.ts';
 
 /** One place a request can go: a provider, the model name it knows, and the price. */
@@ -18,6 +19,8 @@ export interface RouteTarget {
   weight: number;
   /** No first token this soon: abandon the attempt for the next deployment. */
   firstTokenTimeoutMs?: number;
+  /** The deployment's own rpm / tpm / concurrency, counted under `deployment:<id>`. */
+  limits?: RateLimits;
   /** A target served from the response cache rather than an upstream: no health, no retries, zero cost. */
   cached?: boolean;
 }

@@ -113,6 +113,7 @@ export class Router {
       deployment: d.id ?? d.target,
       weight: d.weight,
       firstTokenTimeoutMs: d.firstTokenTimeoutMs ?? alias.firstTokenTimeoutMs,
+      limits: d.limits,
     }));
     return { deployments, strategy: strategyFor(alias.strategy) };
   }
