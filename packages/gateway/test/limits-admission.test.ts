@@ -5,6 +5,7 @@ import { keySubject } from '../src/limits/limit-subjects.ts';
 import { chatBody, postChat, startGatewayWithUpstream, startTestGateway, type UpstreamRig } from './helpers/gateway.ts';
 import { readSse } from './helpers/sse.ts';
 import { MultiplexClient } from './helpers/ws.ts';
+import { mostAtOnce } from './helpers/upstream-concurrency.ts';
 
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -148,27 +149,13 @@ describe('concurrency leases', () => {
   }
 
   test('the upstream never sees more than 5 of the key at once; the rest are refused', async () => {
-    let open = 0;
-    let most = 0;
-    const onRequest = () => {
-      open++;
-      most = Math.max(most, open);
-    };
-    const onEnd = () => open--;
-    rig.upstream.events.on('request', onRequest);
-    rig.upstream.events.on('complete', onEnd);
-    rig.upstream.events.on('abort', onEnd);
-    try {
+    const most = await mostAtOnce(rig.upstream, async () => {
       const responses = await Promise.all(Array.from({ length: 12 }, () => postChat(rig.gateway, chatBody({ model: 'up/m', stream: true, sim: { tokens: 10, delayMs: 20 } }), auth('sk-test-five'))));
       assert.equal(responses.filter((r) => r.status === 200).length, 5);
       assert.equal(responses.filter((r) => r.status === 429).length, 7);
       await Promise.all(responses.map((r) => r.arrayBuffer()));
-      assert.ok(most <= 5, `upstream saw ${most} at once`);
-    } finally {
-      rig.upstream.events.off('request', onRequest);
-      rig.upstream.events.off('complete', onEnd);
-      rig.upstream.events.off('abort', onEnd);
-    }
+    });
+    assert.ok(most <= 5, `upstream saw ${most} at once`);
   });
 
   test('a cancelled stream and a disconnected client free their slot within 100 ms', async () => {

@@ -9,6 +9,7 @@ import { startSimServer, type SimServer } from '@sluice/gateway';
 import { serveCli } from './helpers/cli.ts';
 import { chatBody } from './helpers/gateway.ts';
 import { readSse } from './helpers/sse.ts';
+import { mostAtOnce } from './helpers/upstream-concurrency.ts';
 
 const skip = process.env.REDIS_URL && process.env.DATABASE_URL ? false : 'REDIS_URL and DATABASE_URL are not both set (CI sets them when Redis and PostgreSQL run on loopback)';
 /** Leases live three heartbeats unrenewed. */
@@ -106,27 +107,13 @@ describe('limits across two gateway processes sharing Redis and PostgreSQL', { s
   });
 
   test('concurrency 5 over two replicas: the upstream never sees more than 5; a replica killed with SIGKILL frees its leases within three heartbeats', { timeout: 30_000 }, async () => {
-    let open = 0;
-    let most = 0;
-    const opened = () => {
-      open++;
-      most = Math.max(most, open);
-    };
-    const closed = () => open--;
-    upstream.events.on('request', opened);
-    upstream.events.on('complete', closed);
-    upstream.events.on('abort', closed);
-    try {
+    const most = await mostAtOnce(upstream, async () => {
       const body = chatBody({ model: 'up/m', stream: true, sim: { tokens: 20, delayMs: 10 } });
       const responses = await Promise.all(Array.from({ length: 16 }, (_, i) => post(i % 2, 'sk-test-five', body)));
       assert.equal(responses.filter((r) => r.status === 200).length, 5);
       await Promise.all(responses.map((r) => r.arrayBuffer()));
-      assert.ok(most <= 5, `the upstream saw ${most} at once`);
-    } finally {
-      upstream.events.off('request', opened);
-      upstream.events.off('complete', closed);
-      upstream.events.off('abort', closed);
-    }
+    });
+    assert.ok(most <= 5, `the upstream saw ${most} at once`);
     await sleep(50);
     // Replica 1 holds all five slots with streams that run for a minute, then dies.
     const long = chatBody({ model: 'up/m', stream: true, sim: { tokens: 6000, delayMs: 10 } });

@@ -40,7 +40,9 @@ interface LuaAdmitReply {
  * expire, with their reservations, within three heartbeats.
  */
 export class RedisLimitStore implements LimitStore {
+  /** Admissions have a connection of their own, so none waits behind a settlement or a renewal in flight. */
   readonly #redis: Redis;
+  readonly #background: Redis;
   readonly #options: RedisLimitStoreOptions;
   /** This replica's running leases and the subjects each is held in, for the heartbeat. */
   readonly #leases = new Map<string, readonly string[]>();
@@ -48,8 +50,9 @@ export class RedisLimitStore implements LimitStore {
 
   constructor(options: RedisLimitStoreOptions) {
     this.#options = options;
-    this.#redis = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs });
-    this.#redis.on('error', options.onError);
+    const connect = () => new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs }).on('error', options.onError);
+    this.#redis = connect();
+    this.#background = connect();
     this.#heartbeat = setInterval(() => this.#renew(), options.heartbeatMs);
     this.#heartbeat.unref();
   }
@@ -87,7 +90,7 @@ export class RedisLimitStore implements LimitStore {
       keys.push(running, held, spent);
       args.push(subject.budget.usd, subject.ledgerSpent ?? 0, budgetPeriod(subject.budget, now).resetsAt ?? 0);
     }
-    return JSON.parse(await scripts.extend.run(this.#redis, keys, args)) as ExtendResult;
+    return JSON.parse(await scripts.extend.run(this.#background, keys, args)) as ExtendResult;
   }
 
   async settle(request: SettleRequest): Promise<void> {
@@ -100,7 +103,7 @@ export class RedisLimitStore implements LimitStore {
       const period = subject.budget === undefined ? undefined : budgetPeriod(subject.budget, now);
       args.push(subject.tpm ?? 0, subject.budget?.usd ?? 0, subject.ledgerSpent ?? 0, period?.resetsAt ?? 0);
     }
-    await scripts.settle.run(this.#redis, keys, args);
+    await scripts.settle.run(this.#background, keys, args);
   }
 
   async usage(subject: LimitSubject): Promise<SubjectState> {
@@ -112,7 +115,7 @@ export class RedisLimitStore implements LimitStore {
 
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    await Promise.all([this.#redis, this.#background].map((redis) => redis.quit().catch(() => redis.disconnect())));
   }
 
   /** A subject's five keys: rpm bucket, tpm bucket, running leases, held reservations, the period's spend. */
@@ -133,7 +136,7 @@ export class RedisLimitStore implements LimitStore {
         args.push(lease);
       }
     }
-    scripts.renew.run(this.#redis, keys, args).catch(this.#options.onError);
+    scripts.renew.run(this.#background, keys, args).catch(this.#options.onError);
   }
 }
 
