@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --quick] [--targets a,b] [--out DIR] [--keep-logs]`
+ * `npm run bench [-- --quick] [--targets a,b] [--out DIR] [--keep-logs] [--cpu-prof DIR]`
  *
  * Runs the benchmark, prints the Markdown tables on stdout (progress goes to
  * stderr) and writes `<date>.json`, `.md` and `.svg` to the results folder.
  */
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBench } from './orchestrate/run.ts';
 import { renderMarkdown } from './report/markdown.ts';
@@ -15,17 +16,19 @@ const USAGE = `usage: npm run bench -- [--quick] [--targets ${TARGET_ORDER.join(
   --targets    measure only these targets (default: all); the floor (bare-proxy) always runs, the ratios need it
   --out        where to write <date>.json/.md/.svg (default: packages/bench/results)
   --keep-logs  keep the servers' logs and configs, and say where
+  --cpu-prof   write a V8 CPU profile of every sluice process to DIR (<target>.cpuprofile, both Redis replicas)
 The sluice-sse-redis target runs on the Redis at REDIS_URL (or SLUICE_REDIS_URL); without one it is n/a.`;
 
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): { quick: boolean; targets: TargetName[]; out: string; keepLogs: boolean } {
-  const options = { quick: false, targets: [...TARGET_ORDER] as TargetName[], out: fileURLToPath(new URL('../results/', import.meta.url)), keepLogs: false };
+function parseArgs(argv: string[]): { quick: boolean; targets: TargetName[]; out: string; keepLogs: boolean; cpuProfDir: string | null } {
+  const options = { quick: false, targets: [...TARGET_ORDER] as TargetName[], out: fileURLToPath(new URL('../results/', import.meta.url)), keepLogs: false, cpuProfDir: null as string | null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.quick = true;
     else if (arg === '--keep-logs') options.keepLogs = true;
     else if (arg === '--out') options.out = argv[++i] ?? '';
+    else if (arg === '--cpu-prof') options.cpuProfDir = resolve(argv[++i] ?? '.');
     else if (arg === '--targets') {
       const names = (argv[++i] ?? '').split(',').filter(Boolean);
       const unknown = names.filter((n) => !(TARGET_ORDER as readonly string[]).includes(n));
@@ -42,7 +45,7 @@ function parseArgs(argv: string[]): { quick: boolean; targets: TargetName[]; out
 try {
   const options = parseArgs(process.argv.slice(2));
   const redisUrl = process.env.REDIS_URL || process.env.SLUICE_REDIS_URL || null;
-  const results = await runBench({ quick: options.quick, targets: options.targets, keepLogs: options.keepLogs, redisUrl });
+  const results = await runBench({ quick: options.quick, targets: options.targets, keepLogs: options.keepLogs, redisUrl, cpuProfDir: options.cpuProfDir });
   const files = writeResults(results, options.out);
   process.stdout.write(renderMarkdown(results));
   process.stderr.write(`bench: wrote ${files.json}\n       ${files.markdown}\n       ${files.svg}\n`);

@@ -26,6 +26,8 @@ export interface RunOptions {
   keepLogs: boolean;
   /** The Redis for the `sluice-sse-redis` target; null leaves that target "n/a". */
   redisUrl: string | null;
+  /** Where the sluice processes write their CPU profiles; null: not profiled. */
+  cpuProfDir?: string | null;
 }
 
 const PREFLIGHT_ATTEMPTS = 3;
@@ -37,7 +39,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   const params = options.quick ? quickPlan() : fullPlan(machine.openFileLimit);
   const results = new Map<string, TargetResult>(options.targets.map((name) => [name, emptyResult(name)]));
   const upstream = await startUpstream(workDir);
-  const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream.url, workDir, options.redisUrl)));
+  const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream.url, workDir, options.redisUrl, options.cpuProfDir ?? null)));
   const loadgen = new LoadgenProcess();
   try {
     const endpoints = launched.flatMap((t) => (t.endpoint ? [t.endpoint] : []));

@@ -32,7 +32,7 @@ export async function startUpstream(workDir: string): Promise<{ server: ServerPr
 }
 
 /** `redisUrl`: the Redis the `sluice-sse-redis` target runs on; without it that target is "n/a". */
-export async function launchTarget(name: TargetName, upstreamURL: string, workDir: string, redisUrl: string | null): Promise<LaunchedTarget> {
+export async function launchTarget(name: TargetName, upstreamURL: string, workDir: string, redisUrl: string | null, profileDir: string | null = null): Promise<LaunchedTarget> {
   const none = (unavailable: string): LaunchedTarget => ({ name, endpoint: null, server: null, replica: null, unavailable });
   if (name === 'direct') {
     const endpoint: TargetEndpoint = { name, transport: 'sse-h1', url: upstreamURL, model: 'bench', headers: {}, cancelBy: 'close' };
@@ -58,7 +58,7 @@ export async function launchTarget(name: TargetName, upstreamURL: string, workDi
     if (!sluiceAvailable()) return none('n/a (the sluice gateway is not in this checkout)');
     if (name === 'sluice-sse-redis' && redisUrl === null) return none('n/a (no Redis: run with REDIS_URL=redis://127.0.0.1:6379 to measure resumable streams on Redis)');
     const ports = name === 'sluice-sse-redis' ? [port, await freePort()] : [port];
-    planned = sluiceServers(name, ports, upstreamURL, workDir, redisUrl);
+    planned = sluiceServers(name, ports, upstreamURL, workDir, redisUrl, profileDir);
   }
   const started: ServerProcess[] = [];
   try {

@@ -29,8 +29,11 @@ export interface SluiceTarget {
   endpoint: TargetEndpoint;
 }
 
-/** `ports` holds one port, or two for the Redis target; `redisUrl` is needed by that target only. */
-export function sluiceServers(name: TargetName, ports: number[], upstreamURL: string, workDir: string, redisUrl: string | null): SluiceTarget {
+/**
+ * `ports` holds one port, or two for the Redis target; `redisUrl` is needed by that target only.
+ * `profileDir`: write a V8 CPU profile of each sluice process there (`<target>.cpuprofile`, on exit).
+ */
+export function sluiceServers(name: TargetName, ports: number[], upstreamURL: string, workDir: string, redisUrl: string | null, profileDir: string | null = null): SluiceTarget {
   const h2c = name === 'sluice-sse-h2c';
   const shared = name === 'sluice-sse-redis';
   if (shared && redisUrl === null) throw new Error('the Redis target needs a Redis URL');
@@ -49,7 +52,15 @@ export function sluiceServers(name: TargetName, ports: number[], upstreamURL: st
     writeFileSync(configFile, JSON.stringify(config, null, 2));
     return {
       name: own,
-      args: ['--conditions=@sluice/source', '--no-warnings=ExperimentalWarning', SLUICE_CLI, 'serve', '--config', configFile],
+      args: [
+        '--conditions=@sluice/source',
+        '--no-warnings=ExperimentalWarning',
+        ...(profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${own}.cpuprofile`]),
+        SLUICE_CLI,
+        'serve',
+        '--config',
+        configFile,
+      ],
       env,
       port,
       logFile: join(workDir, `${own}.log`),

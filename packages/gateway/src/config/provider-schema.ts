@@ -35,8 +35,16 @@ const common = {
   apiKey: z.string().optional(),
   apiKeyEnv: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
-  /** Upper bound on open connections to this upstream; unlimited by default (streams hold one each). */
+  /** Upper bound on open connections to this upstream; unlimited by default (streams hold one each over HTTP/1.1). */
   maxConnections: z.number().int().positive().optional(),
+  /**
+   * Multiplex streams over HTTP/2: negotiated by TLS ALPN on an https baseURL
+   * (HTTP/1.1 when the upstream does not offer h2), prior-knowledge h2c on an
+   * http one. Off by default.
+   */
+  http2: z.boolean().optional(),
+  /** A PEM file of certificate authorities to trust for this upstream besides the system's (a self-hosted model behind an internal CA). */
+  caFile: z.string().min(1).optional(),
   /** The price of this provider's models that no alias prices (the simulator's default: free). */
   price: priceSchema.optional(),
   /** How long to wait for the upstream's response headers. */

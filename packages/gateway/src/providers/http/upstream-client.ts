@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCodes } from '@sluice/protocol';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
@@ -18,6 +19,10 @@ export interface UpstreamClientOptions {
   headersTimeoutMs?: number;
   /** Silence allowed between body bytes (default 60 s). */
   idleTimeoutMs?: number;
+  /** Multiplex streams over HTTP/2 (ALPN on https, h2c on http). */
+  http2?: boolean;
+  /** A PEM file of extra certificate authorities for this upstream. */
+  caFile?: string;
 }
 
 /** Turns an upstream's error response (status, headers, body text) into the error the client gets. */
@@ -42,13 +47,17 @@ export class UpstreamClient {
   readonly #headersTimeoutMs: number;
   readonly #providerId: string;
   readonly #idle: IdleLimit;
+  readonly #http2: boolean;
 
   constructor(origin: string, options: UpstreamClientOptions) {
     this.#providerId = options.id;
     this.#idle = { providerId: options.id, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
     this.#headersTimeoutMs = options.headersTimeoutMs ?? 60_000;
+    this.#http2 = options.http2 === true;
     this.#pool = new RecyclingPool(origin, {
       maxConnections: options.maxConnections,
+      http2: options.http2,
+      ca: options.caFile === undefined ? undefined : readCa(options.id, options.caFile),
       maxIdleConnections: options.maxIdleConnections ?? 32,
       checkEveryMs: options.idleCheckMs ?? 30_000,
     });
@@ -67,6 +76,10 @@ export class UpstreamClient {
         headersTimeout: this.#headersTimeoutMs,
         // Silence between body bytes; undici does not count the time the body is paused for backpressure.
         bodyTimeout: this.#idle.idleTimeoutMs,
+        // undici's h2 client takes no second stream while a non-idempotent one runs (it could not replay it
+        // after a GOAWAY), so POSTs would each open a connection: said idempotent, they share one. Nothing is
+        // replayed after the upstream has seen it; retries are the gateway's own policy.
+        ...(this.#http2 ? { idempotent: true } : {}),
       });
     } catch (error) {
       throw toConnectError(this.#providerId, error, signal);
@@ -80,6 +93,14 @@ export class UpstreamClient {
 
   async close(): Promise<void> {
     await this.#pool.close();
+  }
+}
+
+function readCa(providerId: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`providers "${providerId}": caFile ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }
 
