@@ -37,6 +37,11 @@ class FeedReader implements Pingable {
   ping(): void {
     this.send(': ping\n\n');
   }
+
+  end(): void {
+    this.closed = true;
+    this.#res.end();
+  }
 }
 
 /**
@@ -81,9 +86,10 @@ export class LiveFeed {
     return reader;
   }
 
-  /** End every reader (shutdown). */
+  /** End every reader's response (shutdown: a dashboard reconnects to another replica, or to this one once it is back). */
   close(): void {
     this.#stop();
+    for (const reader of this.#readers) reader.end();
     this.#readers.clear();
   }
 

@@ -145,6 +145,8 @@ export const configSchema = z.strictObject({
   limits: limits.prefault({}),
   /** OpenTelemetry traces and metrics over OTLP/HTTP; off unless enabled here or by OTEL_EXPORTER_OTLP_ENDPOINT. */
   otel: otelSchema.prefault({}),
+  /** The web dashboard at /dashboard (it reads the admin API; on a keyless loopback gateway it opens directly). */
+  dashboard: z.boolean().default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

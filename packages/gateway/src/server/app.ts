@@ -17,6 +17,7 @@ import { messagesSse } from '../api/anthropic-messages/sse-dialect.ts';
 import { registerResponsesRoutes } from '../api/responses/routes.ts';
 import { responsesSse } from '../api/responses/sse-dialect.ts';
 import { registerAdminApi } from '../admin/admin-api.ts';
+import { registerDashboardRoutes } from '../dashboard/dashboard-route.ts';
 
 /** Each inbound API's SSE dialect, by the API a stream remembers: a resume serves the format the stream began in. */
 const DIALECTS: SseDialects = { chat: chatSse, messages: messagesSse, responses: responsesSse };
@@ -53,6 +54,7 @@ export function createHttpApp(ctx: GatewayContext, protocol: ProtocolOptions = {
   registerResponsesRoutes(app, ctx);
   registerStreamRoutes(app, ctx, DIALECTS);
   registerAdminApi(app, ctx);
+  registerDashboardRoutes(app, ctx);
   return app;
 }
 

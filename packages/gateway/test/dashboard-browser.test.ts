@@ -1,0 +1,210 @@
+/**
+ * The dashboard in Debian's Chromium, as `npm install` built it: the login
+ * refuses a wrong admin key, the Live page follows a running stream and
+ * cancels it upstream, Requests finds a request by key and model, Traffic
+ * draws its charts, and every page is photographed at 1280×800 (into
+ * test/output/dashboard/). Any console error fails the test.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startSimServer, type RunningGateway, type SimServer } from '@sluice/gateway';
+import type { Browser, Page } from 'playwright-core';
+import { browserSkip, launchChromium } from './helpers/browser.ts';
+import { chatBody, postChat, startGatewayWithUpstream, upstreamProvider } from './helpers/gateway.ts';
+import { ADMIN_KEY, startAdminGateway } from './helpers/admin.ts';
+import { nextEvent, readSse } from './helpers/sse.ts';
+
+const OUTPUT = fileURLToPath(new URL('./output/dashboard/', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../dist/dashboard/', import.meta.url));
+const KEY_ALICE = 'sk-dashboard-alice-0123456789';
+const KEY_BOB = 'sk-dashboard-bob-0123456789';
+
+describe('the dashboard in Chromium', { skip: browserSkip }, () => {
+  let upstream: SimServer;
+  let gateway: RunningGateway;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  before(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    upstream = await startSimServer();
+    gateway = await startAdminGateway({
+      keys: [
+        { name: 'alice', key: KEY_ALICE, limits: { budget: { usd: 0.05, period: 'day' }, rpm: 600, tpm: 200_000 } },
+        { name: 'bob', key: KEY_BOB },
+      ],
+      providers: [upstreamProvider('up', upstream.baseURL)],
+      models: [
+        { name: 'fast', target: 'up/fast-model', price: { input: 2, output: 8 } },
+        { name: 'smart', target: 'up/smart-model', price: { input: 5, output: 20 } },
+      ],
+      ledger: { path: join(mkdtempSync(join(tmpdir(), 'sluice-dashboard-')), 'ledger.db') },
+    });
+    // Some history for Traffic, Spend and Requests.
+    const send = async (key: string, model: string, sim: object) => readSse(await postChat(gateway, chatBody({ model, stream: true, sim }), { authorization: `Bearer ${key}` }));
+    for (let i = 0; i < 6; i++) await send(KEY_ALICE, 'fast', { tokens: 20 + i * 5, ttftMs: 20 + i * 10 });
+    for (let i = 0; i < 4; i++) await send(KEY_BOB, 'smart', { tokens: 40, ttftMs: 60 });
+    await (await postChat(gateway, chatBody({ model: 'smart', stream: true, sim: { fault: { status: 400 } } }), { authorization: `Bearer ${KEY_BOB}` })).text();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  });
+  after(async () => {
+    await browser?.close();
+    await gateway?.close();
+    await upstream?.close();
+  });
+
+  const shoot = (name: string) => page.screenshot({ path: join(OUTPUT, `${name}.png`) });
+
+  test('npm install built the bundle the gateway serves, under 100 KB gzipped', async () => {
+    const gzipped = ['app.js.gz', 'app.css.gz'].reduce((total, name) => total + statSync(join(BUNDLE, name)).size, 0);
+    assert.ok(gzipped < 100 * 1024, `${gzipped} bytes gzipped`);
+    const script = await fetch(`${gateway.url}/dashboard/app.js`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(script.status, 200);
+    assert.equal(script.headers.get('content-encoding'), 'gzip');
+    assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    const shell = await fetch(`${gateway.url}/dashboard`);
+    assert.match(shell.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  });
+
+  test('the login refuses a wrong admin key and takes the right one', async () => {
+    await page.goto(`${gateway.url}/dashboard`);
+    await page.fill('input[name=key]', 'not-the-admin-key-at-all');
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').filter({ hasText: 'not the admin key' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('sluice.adminKey')), null);
+    await shoot('login');
+    await page.fill('input[name=key]', ADMIN_KEY);
+    await page.click('button[type=submit]');
+    await page.getByTestId('feed').filter({ hasText: 'live' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('sluice.adminKey')), ADMIN_KEY);
+    assert.equal((await page.context().cookies()).length, 0, 'no cookie');
+  });
+
+  test('Live shows a running stream whose token count rises, and its Cancel reaches the upstream', async () => {
+    await page.goto(`${gateway.url}/dashboard#live`);
+    const aborted = nextEvent<{ requestId: number; tokensSent: number }>(upstream.events, 'abort', 20_000);
+    const controller = new AbortController();
+    const response = await postChat(gateway, chatBody({ model: 'fast', stream: true, sim: { tokens: 2000, delayMs: 25 } }), { authorization: `Bearer ${KEY_ALICE}` }, controller.signal);
+    const streamId = response.headers.get('x-sluice-stream-id')!;
+    const reading = readSse(response).catch(() => null);
+    const row = page.locator(`tr[data-stream="${streamId}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    const tokens = async () => Number((await row.getByTestId('tokens').textContent())!.replace(/,/g, ''));
+    const first = await tokens();
+    await page.waitForFunction(
+      ({ id, before }) => Number(document.querySelector(`tr[data-stream="${id}"] [data-testid=tokens]`)?.textContent?.replace(/,/g, '')) > before + 5,
+      { id: streamId, before: first },
+      { timeout: 10_000 },
+    );
+    assert.ok((await tokens()) > first);
+    assert.match((await row.textContent()) ?? '', /alice/);
+    await shoot('live');
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    const abort = await aborted;
+    assert.ok(abort.tokensSent < 2000, 'the upstream stopped before its end');
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    await reading;
+    controller.abort();
+  });
+
+  test('Requests finds a request by key and model, and shows its detail', async () => {
+    await page.goto(`${gateway.url}/dashboard#requests`);
+    await page.locator('table.ledger tbody tr').first().waitFor({ timeout: 10_000 });
+    await page.fill('input[name=key]', 'bob');
+    await page.fill('input[name=model]', 'smart');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('table.ledger tbody tr')];
+      return rows.length === 5 && rows.every((r) => r.textContent!.includes('bob') && r.textContent!.includes('smart'));
+    }, undefined, { timeout: 10_000 });
+    await page.locator('table.ledger tbody tr').filter({ hasText: 'error' }).first().click();
+    const detail = page.getByTestId('detail');
+    await detail.waitFor();
+    assert.match((await detail.textContent()) ?? '', /Key\s*bob/);
+    assert.match((await detail.textContent()) ?? '', /Deployment\s*up\/smart-model/);
+    await shoot('requests');
+  });
+
+  test('Traffic draws its charts with data', async () => {
+    await page.goto(`${gateway.url}/dashboard#traffic`);
+    await page.locator('.chart canvas').nth(4).waitFor({ timeout: 10_000 });
+    // The requests chart has a series per model, and its canvas holds the first series' colour (#4e79a7).
+    await page.waitForFunction(() => {
+      const chart = document.querySelector('.chart .plot[data-series]');
+      const canvas = chart?.querySelector('canvas');
+      if (!chart || Number(chart.getAttribute('data-series')) < 2 || !canvas) return false;
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let coloured = 0;
+      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - 78) < 12 && Math.abs(data[i + 1] - 121) < 12 && Math.abs(data[i + 2] - 167) < 12) coloured++;
+      return coloured > 10;
+    }, undefined, { timeout: 10_000 });
+    const series = await page.locator('.chart .plot').evaluateAll((plots) => plots.map((p) => Number(p.getAttribute('data-series'))));
+    assert.ok(series.slice(0, 3).every((n) => n > 0), `series per chart: ${series}`);
+    await shoot('traffic');
+  });
+
+  test('Spend and Health show keys against budget and the deployments', async () => {
+    await page.goto(`${gateway.url}/dashboard#spend`);
+    await page.locator('td', { hasText: 'alice' }).first().waitFor({ timeout: 10_000 });
+    assert.match((await page.locator('.spend').textContent()) ?? '', /\/day/);
+    await shoot('spend');
+    await page.goto(`${gateway.url}/dashboard#health`);
+    await page.locator('td', { hasText: 'up/smart-model' }).first().waitFor({ timeout: 10_000 });
+    assert.match((await page.locator('[data-probe="Ledger database"]').textContent()) ?? '', /connected/);
+    await shoot('health');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${gateway.url}/dashboard#live`);
+    await page.getByTestId('feed').filter({ hasText: 'live' }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(OUTPUT, 'live-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  test('the page shows that it is reconnecting when the feed drops, and recovers', async () => {
+    await page.goto(`${gateway.url}/dashboard#live`);
+    await page.getByTestId('feed').filter({ hasText: 'live' }).waitFor({ timeout: 10_000 });
+    // The gateway ends every feed (as it does when it shuts down): the page says so and comes back by itself.
+    const reconnecting = page.getByTestId('feed').filter({ hasText: 'reconnecting' }).waitFor({ timeout: 10_000 });
+    gateway.context.liveFeed.close();
+    await reconnecting;
+    await page.getByTestId('feed').filter({ hasText: 'live' }).waitFor({ timeout: 15_000 });
+  });
+
+  test('no console error on any page', () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+});
+
+describe('the dashboard on a keyless loopback gateway, and switched off', { skip: browserSkip }, () => {
+  test('opens directly without a login; `dashboard: false` serves none', async () => {
+    const open = await startGatewayWithUpstream();
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`${open.gateway.url}/dashboard`);
+      await page.getByTestId('feed').filter({ hasText: 'live' }).waitFor({ timeout: 10_000 });
+      assert.equal(await page.locator('input[name=key]').count(), 0);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await open.close();
+    }
+    const off = await startGatewayWithUpstream({ dashboard: false });
+    try {
+      assert.equal((await fetch(`${off.gateway.url}/dashboard`)).status, 404);
+    } finally {
+      await off.close();
+    }
+  });
+});
