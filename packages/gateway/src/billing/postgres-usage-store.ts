@@ -33,7 +33,9 @@ export class PostgresUsageStore implements UsageStore {
     this.#pool.on('error', onError);
     this.#ready = this.#pool
       .query(
-        `CREATE TABLE IF NOT EXISTS ${table} (
+        // One replica at a time: replicas starting together would race on the catalog (a duplicate pg_type row, a column added twice).
+        `SELECT pg_advisory_xact_lock(hashtext('sluice-ledger:${table}'));
+        CREATE TABLE IF NOT EXISTS ${table} (
           at BIGINT NOT NULL, stream_id TEXT NOT NULL, endpoint TEXT NOT NULL DEFAULT 'chat', key TEXT NOT NULL, model TEXT NOT NULL, target TEXT,
           status TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
           estimated BOOLEAN NOT NULL, cost DOUBLE PRECISION NOT NULL, ttft_ms INTEGER, duration_ms INTEGER NOT NULL,
