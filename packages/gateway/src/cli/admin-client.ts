@@ -15,20 +15,21 @@ export class CliError extends Error {
 }
 
 /**
- * The admin API over HTTP, as the CLI uses it: `--url` (default the local
- * gateway), `--admin-key` or SLUICE_ADMIN_KEY. An error answer becomes a
+ * The admin API over HTTP, as the CLI uses it: `--url` or SLUICE_URL
+ * (default the local gateway), `--admin-key` or SLUICE_ADMIN_KEY. An error answer becomes a
  * CliError carrying the gateway's own message.
  */
 export class AdminClient {
   readonly #base: string;
   readonly #key: string;
 
+  /** Throws CliError (exit 2) for a missing admin key or a URL that is not one. */
   constructor(options: AdminOptions, env: NodeJS.ProcessEnv = process.env) {
     const key = options.adminKey ?? env.SLUICE_ADMIN_KEY;
     if (key === undefined || key === '') throw new CliError('the admin key is missing: pass --admin-key or set SLUICE_ADMIN_KEY', 2);
     let base: URL;
     try {
-      base = new URL(options.url ?? 'http://127.0.0.1:8787');
+      base = new URL(options.url ?? env.SLUICE_URL ?? 'http://127.0.0.1:8787');
     } catch {
       throw new CliError(`--url: "${options.url}" is not a URL`, 2);
     }

@@ -54,7 +54,7 @@ program
 /** The options every admin command shares, and its errors printed as `sluice: <message>` with their exit code. */
 function adminCommand(command: Command): Command {
   return command
-    .option('-u, --url <url>', 'gateway URL (default http://127.0.0.1:8787)')
+    .option('-u, --url <url>', 'gateway URL (or SLUICE_URL; default http://127.0.0.1:8787)')
     .option('--admin-key <key>', 'the admin key (or SLUICE_ADMIN_KEY)')
     .option('--json', 'print the JSON the admin API answered');
 }
