@@ -1,6 +1,5 @@
 import type { ChatCompletionRequest } from '@sluice/protocol';
-import { ConfigError, loadConfigFile, resolveConfig } from '../config/load.ts';
-import type { SluiceConfig } from '../config/schema.ts';
+import { commandConfig } from './config-file.ts';
 import { RouteRules } from '../routing/rules/route-rules.ts';
 
 export interface RouteOptions {
@@ -21,14 +20,7 @@ export interface RouteOptions {
  * no gateway runs, no model is called.
  */
 export function route(prompt: string, options: RouteOptions): void {
-  const configPath = options.config ?? process.env.SLUICE_CONFIG;
-  let config: SluiceConfig;
-  try {
-    config = configPath === undefined ? resolveConfig({}) : loadConfigFile(configPath);
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
+  const config = commandConfig(options.config, fail);
   const name = options.model ?? 'auto';
   const model = config.models.find((m) => m.name === name);
   if (model?.router === undefined) {

@@ -1,5 +1,5 @@
-import { ConfigError, loadConfigFile, resolveConfig } from '../config/load.ts';
-import type { SluiceConfig } from '../config/schema.ts';
+import { ConfigError } from '../config/load.ts';
+import { commandConfig } from './config-file.ts';
 import { startGateway } from '../server/gateway.ts';
 
 export interface ServeOptions {
@@ -11,14 +11,7 @@ export interface ServeOptions {
 
 /** `sluice serve`: run the gateway until SIGTERM/SIGINT, then drain and exit 0. */
 export async function serve(options: ServeOptions): Promise<void> {
-  const configPath = options.config ?? process.env.SLUICE_CONFIG;
-  let config: SluiceConfig;
-  try {
-    config = configPath === undefined ? resolveConfig({}) : loadConfigFile(configPath);
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
+  const config = commandConfig(options.config, fail);
   if (options.h2c) config.server.http2 = 'h2c';
   const port = options.port === undefined ? undefined : Number(options.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail(`--port: "${options.port}" is not a port number`);
