@@ -12,7 +12,8 @@ describe('deployments: weights and strategies', () => {
     gateway = await gatewayOver(upstreams, {
       models: [
         { name: 'spread', strategy: 'weighted', deployments: [{ target: 'a/m', weight: 1 }, { target: 'b/m', weight: 1 }, { target: 'c/m', weight: 2 }] },
-        { name: 'fastest', strategy: 'latency', deployments: [{ target: 'a/m' }, { target: 'b/m' }] },
+        // Ids of their own, so that what the other tests send to a and b does not enter these estimates.
+        { name: 'fastest', strategy: 'latency', deployments: [{ target: 'a/m', id: 'a-latency' }, { target: 'b/m', id: 'b-latency' }] },
         { name: 'cheapest', strategy: 'cost', deployments: [{ target: 'a/m', price: { input: 3, output: 3 } }, { target: 'b/m', price: { input: 1, output: 1 } }] },
         { name: 'ordered', strategy: 'priority', deployments: [{ target: 'c/m' }, { target: 'a/m' }] },
         { name: 'single', target: 'a/m' },

@@ -40,6 +40,9 @@ export interface AttemptHealth {
   retryAfterMs(deployments: Iterable<string>): number;
 }
 
+/** A latency estimate with no new sample for this long is measured again (see `LatencyEstimate.current`). */
+const LATENCY_STALE_MS = 30_000;
+
 interface Entry {
   breaker: CircuitBreaker;
   latency: LatencyEstimate;
@@ -74,8 +77,9 @@ export class DeploymentHealth implements HealthView, AttemptHealth {
     return this.#entries.get(deployment)?.running ?? 0;
   }
 
+  /** The moving average of the time to first token; null before any sample, or when the last is over `LATENCY_STALE_MS` old. */
   ttftEwma(deployment: string): number | null {
-    return this.#entries.get(deployment)?.latency.ewma ?? null;
+    return this.#entries.get(deployment)?.latency.current(this.#now(), LATENCY_STALE_MS) ?? null;
   }
 
   /** The `p`th percentile of the recent times to first token, once there are `minSamples` of them. */

@@ -13,6 +13,7 @@ export class LatencyEstimate {
   readonly #samples = new Float64Array(SAMPLES);
   #count = 0;
   #sorted: Float64Array | null = null;
+  #lastAt = 0;
 
   constructor(alpha: number) {
     this.#alpha = alpha;
@@ -21,6 +22,15 @@ export class LatencyEstimate {
   /** The moving average in milliseconds, or null before the first sample. */
   get ewma(): number | null {
     return this.#ewma;
+  }
+
+  /**
+   * The moving average, or null when it is older than `staleMs`: a
+   * deployment the latency strategy stopped choosing (it was slow once) is
+   * measured again instead of being judged on an old figure forever.
+   */
+  current(now: number, staleMs: number): number | null {
+    return now - this.#lastAt > staleMs ? null : this.#ewma;
   }
 
   get samples(): number {
@@ -32,6 +42,7 @@ export class LatencyEstimate {
     this.#samples[this.#count % SAMPLES] = ms;
     this.#count++;
     this.#sorted = null;
+    this.#lastAt = Date.now();
   }
 
   /** The `p`th percentile (0–100) of the recent samples, or null without any. */
