@@ -30,7 +30,7 @@ test('the quick benchmark run serves every stream exactly, on every target that 
     const results = JSON.parse(readFileSync(join(out, file), 'utf8')) as BenchResults;
 
     // Every target runs; the Redis one only where there is a Redis, and says so otherwise.
-    const expected = ['direct', 'bare-proxy', 'sluice-sse-h1', 'sluice-sse-h2c', 'sluice-ws', 'sluice-ws-plain', 'portkey', ...(process.env.REDIS_URL ? ['sluice-sse-redis'] : [])];
+    const expected = ['direct', 'bare-proxy', 'sluice-sse-h1', 'sluice-sse-h2c', 'sluice-ws', 'sluice-ws-plain', 'sluice-sse-h1-up-h2c', 'sluice-sse-h1-up-h2', 'sluice-ws-up-h2c', 'portkey', ...(process.env.REDIS_URL ? ['sluice-sse-redis'] : [])];
     for (const name of expected) {
       const target = results.targets.find((t) => t.name === name);
       assert.ok(target?.available, `${name} ran (${target?.note ?? 'no note'})`);

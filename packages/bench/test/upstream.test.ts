@@ -9,6 +9,11 @@ import { UpstreamWatch } from '../src/loadgen/upstream-watch.ts';
 import { StreamRecorder } from '../src/loadgen/recorder.ts';
 import { SseClient } from '../src/loadgen/clients/sse-client.ts';
 import { encodePrompt } from '../src/workload.ts';
+import { makeThrowawayCert } from '../src/targets/throwaway-cert.ts';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { connect as http2Connect } from 'node:http2';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const directTo = (url: string) => ({ name: 'direct', transport: 'sse-h1' as const, url, model: 'bench', headers: {}, cancelBy: 'close' as const });
 
@@ -100,4 +105,27 @@ test('a drop closes the connections a pool keeps idle, and keeps the abort feed'
   recorder.onChunk = (r) => r.chunks === 1 && aborter.abort();
   await client.run(recorder, aborter.signal);
   assert.notEqual(await watch.abortSeen('after-drop', 5000), null, 'the abort feed still reports');
+});
+
+test('serves the same streams over h2c and over h2 with TLS (ALPN), exactly', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-h2-'));
+  const cert = makeThrowawayCert(dir);
+  assert.ok(cert, 'openssl made a certificate');
+  const upstream = await startUpstream({ h2cPort: 0, h2: { port: 0, key: readFileSync(cert.keyFile, 'utf8'), cert: readFileSync(cert.certFile, 'utf8') } });
+  t.after(() => upstream.close());
+  for (const [url, ca] of [[upstream.h2cUrl!, undefined], [upstream.h2Url!, readFileSync(cert.certFile, 'utf8')]] as const) {
+    const session = http2Connect(url, ca === undefined ? {} : { ca });
+    t.after(() => session.close());
+    const stream = session.request({ ':method': 'POST', ':path': '/v1/chat/completions', 'content-type': 'application/json' });
+    stream.end(JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: encodePrompt({ id: `h2${url.length}${ca === undefined ? "c" : "t"}`, chunks: 5, ttftMs: 0, itlMs: 1 }) }] }));
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (part: string) => (text += part));
+    await once(stream, 'end');
+    const content = [...text.matchAll(/"content":"([^"]*)"/g)].map((m) => m[1]).join('');
+    assert.equal(content, "0 1 2 3 4 ", `over ${url}: ${text.slice(0, 300)}`);
+    assert.match(text, /data: \[DONE\]/);
+    if (ca !== undefined) assert.equal(session.alpnProtocol, 'h2');
+  }
+  assert.equal(upstream.stats().completed, 2);
 });

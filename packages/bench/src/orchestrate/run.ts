@@ -12,7 +12,7 @@ import { LoadgenProcess } from '../procs/loadgen-process.ts';
 import { Progress } from '../progress.ts';
 import type { BenchResults, TargetResult } from '../report/results.ts';
 import { launchTarget, startUpstream, type LaunchedTarget } from '../targets/launch.ts';
-import { TARGET_LABELS, type TargetName } from '../targets/target.ts';
+import { runsLoadPhases, TARGET_LABELS, type TargetName } from '../targets/target.ts';
 import { describeMachine, loadNow } from './machine.ts';
 import { measureCancel, measureReconnect, measureResume, measureTtft, reconnectable, resumable } from './latency.ts';
 import { measureCapacityRounds, measureLoadRounds } from './load.ts';
@@ -39,7 +39,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   const params = options.quick ? quickPlan() : fullPlan(machine.openFileLimit);
   const results = new Map<string, TargetResult>(options.targets.map((name) => [name, emptyResult(name)]));
   const upstream = await startUpstream(workDir);
-  const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream.url, workDir, options.redisUrl, options.cpuProfDir ?? null)));
+  const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream, workDir, options.redisUrl, options.cpuProfDir ?? null)));
   const loadgen = new LoadgenProcess();
   try {
     const endpoints = launched.flatMap((t) => (t.endpoint ? [t.endpoint] : []));
@@ -61,6 +61,8 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     for (const target of available.filter(idleMeasurable)) results.get(target.name)!.memory = await measureMemory(session, target);
     if (available.length > 0) await measureTtft(session);
     await measureCancel(session);
+    // The upstream-protocol variants stop here: the phases below would measure their gateway again.
+    session.targets = available.filter((t) => runsLoadPhases(t.name));
     await measureResume(session);
     await measureReconnect(session);
     await measureLoadRounds(session);
@@ -116,7 +118,8 @@ function countSteps(params: Session['params'], available: LaunchedTarget[]): num
   const memory = gateways.length * params.idleStreams.length + sockets * params.idleSockets.length;
   // Later capacity rounds start near the first round's result: about two steps each.
   const capacity = params.capacity.steps.length + 2 * (params.rounds.capacity - 1);
-  return memory + 1 + available.filter(resumable).length + available.filter(reconnectable).length + available.length * (1 + params.rounds.throughput + params.rounds.cpu50 + capacity);
+  const loaded = available.filter((t) => runsLoadPhases(t.name));
+  return memory + 1 + available.length + loaded.filter(resumable).length + loaded.filter(reconnectable).length + loaded.length * (params.rounds.throughput + params.rounds.cpu50 + capacity);
 }
 
 function emptyResult(name: TargetName): TargetResult {

@@ -9,7 +9,9 @@ import { ServerProcess, ServerStartError, type ServerSpec } from '../procs/serve
 import { BARE_PROXY_MAIN, UPSTREAM_MAIN } from './paths.ts';
 import { portkeyServer } from './portkey.ts';
 import { ensurePortkey } from './portkey-install.ts';
-import { sluiceAvailable, sluiceServers } from './sluice.ts';
+import { sluiceAvailable, sluiceServers, type SluiceUpstream } from './sluice.ts';
+import { UPSTREAM_PROTOCOL } from './target.ts';
+import { makeThrowawayCert } from './throwaway-cert.ts';
 import type { TargetEndpoint, TargetName } from './target.ts';
 
 const TS_ARGS = ['--conditions=@sluice/source', '--no-warnings=ExperimentalWarning'];
@@ -25,14 +27,28 @@ export interface LaunchedTarget {
   unavailable: string | null;
 }
 
-export async function startUpstream(workDir: string): Promise<{ server: ServerProcess; url: string }> {
-  const port = await freePort();
-  const server = await ServerProcess.start({ name: 'upstream', args: [...TS_ARGS, UPSTREAM_MAIN, '--port', String(port)], port, logFile: join(workDir, 'upstream.log') });
-  return { server, url: `http://127.0.0.1:${port}` };
+/** The bench upstream's addresses: HTTP/1.1, and the same server over h2c and over h2 with TLS. */
+export interface BenchUpstream {
+  server: ServerProcess;
+  url: string;
+  h2cUrl: string;
+  /** Null when no throwaway certificate could be made. */
+  h2Url: string | null;
+  /** The certificate the TLS port serves, for the targets to trust. */
+  caFile: string | null;
+}
+
+export async function startUpstream(workDir: string): Promise<BenchUpstream> {
+  const [port, h2cPort, h2Port] = [await freePort(), await freePort(), await freePort()];
+  const cert = makeThrowawayCert(workDir);
+  const tls = cert === null ? [] : ['--h2-port', String(h2Port), '--key', cert.keyFile, '--cert', cert.certFile];
+  const server = await ServerProcess.start({ name: 'upstream', args: [...TS_ARGS, UPSTREAM_MAIN, '--port', String(port), '--h2c-port', String(h2cPort), ...tls], port, logFile: join(workDir, 'upstream.log') });
+  return { server, url: `http://127.0.0.1:${port}`, h2cUrl: `http://127.0.0.1:${h2cPort}`, h2Url: cert === null ? null : `https://127.0.0.1:${h2Port}`, caFile: cert?.certFile ?? null };
 }
 
 /** `redisUrl`: the Redis the `sluice-sse-redis` target runs on; without it that target is "n/a". */
-export async function launchTarget(name: TargetName, upstreamURL: string, workDir: string, redisUrl: string | null, profileDir: string | null = null): Promise<LaunchedTarget> {
+export async function launchTarget(name: TargetName, upstream: BenchUpstream, workDir: string, redisUrl: string | null, profileDir: string | null = null): Promise<LaunchedTarget> {
+  const upstreamURL = upstream.url;
   const none = (unavailable: string): LaunchedTarget => ({ name, endpoint: null, server: null, replica: null, unavailable });
   if (name === 'direct') {
     const endpoint: TargetEndpoint = { name, transport: 'sse-h1', url: upstreamURL, model: 'bench', headers: {}, cancelBy: 'close' };
@@ -57,8 +73,10 @@ export async function launchTarget(name: TargetName, upstreamURL: string, workDi
   } else {
     if (!sluiceAvailable()) return none('n/a (the sluice gateway is not in this checkout)');
     if (name === 'sluice-sse-redis' && redisUrl === null) return none('n/a (no Redis: run with REDIS_URL=redis://127.0.0.1:6379 to measure resumable streams on Redis)');
+    const via = upstreamVia(name, upstream);
+    if (via === null) return none('n/a (no throwaway certificate for the TLS upstream: openssl failed)');
     const ports = name === 'sluice-sse-redis' ? [port, await freePort()] : [port];
-    planned = sluiceServers(name, ports, upstreamURL, workDir, redisUrl, profileDir);
+    planned = sluiceServers(name, ports, via, workDir, redisUrl, profileDir);
   }
   const started: ServerProcess[] = [];
   try {
@@ -69,4 +87,12 @@ export async function launchTarget(name: TargetName, upstreamURL: string, workDi
     const reason = error instanceof ServerStartError ? error.message.split('\n').slice(0, 3).join(' | ') : String(error);
     return none(`n/a (${reason})`);
   }
+}
+
+/** Which of the upstream's ports a sluice target's provider talks to, and how. */
+function upstreamVia(name: TargetName, upstream: BenchUpstream): SluiceUpstream | null {
+  const protocol = UPSTREAM_PROTOCOL[name] ?? 'h1';
+  if (protocol === 'h1') return { url: upstream.url, http2: false, caFile: null };
+  if (protocol === 'h2c') return { url: upstream.h2cUrl, http2: true, caFile: null };
+  return upstream.h2Url === null ? null : { url: upstream.h2Url, http2: true, caFile: upstream.caFile };
 }

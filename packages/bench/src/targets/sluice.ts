@@ -23,6 +23,14 @@ export function sluiceAvailable(): boolean {
   return existsSync(SLUICE_CLI);
 }
 
+/** The upstream a sluice target's provider points at: the bench upstream over HTTP/1.1, h2c or h2 with TLS. */
+export interface SluiceUpstream {
+  url: string;
+  http2: boolean;
+  /** The throwaway certificate to trust (TLS only). */
+  caFile: string | null;
+}
+
 export interface SluiceTarget {
   /** The server the load goes to, then (Redis target only) the second replica. */
   specs: ServerSpec[];
@@ -33,8 +41,16 @@ export interface SluiceTarget {
  * `ports` holds one port, or two for the Redis target; `redisUrl` is needed by that target only.
  * `profileDir`: write a V8 CPU profile of each sluice process there (`<target>.cpuprofile`, on exit).
  */
-export function sluiceServers(name: TargetName, ports: number[], upstreamURL: string, workDir: string, redisUrl: string | null, profileDir: string | null = null): SluiceTarget {
+export function sluiceServers(name: TargetName, ports: number[], upstream: SluiceUpstream, workDir: string, redisUrl: string | null, profileDir: string | null = null): SluiceTarget {
   const h2c = name === 'sluice-sse-h2c';
+  const provider = {
+    id: SLUICE_PROVIDER,
+    type: 'openai-compatible',
+    baseURL: `${upstream.url}/v1`,
+    apiKey: 'sk-bench-upstream',
+    ...(upstream.http2 ? { http2: true } : {}),
+    ...(upstream.caFile === null ? {} : { caFile: upstream.caFile }),
+  };
   const shared = name === 'sluice-sse-redis';
   if (shared && redisUrl === null) throw new Error('the Redis target needs a Redis URL');
   // Replicas must share the secret that signs stream tokens; each run gets its own keys in Redis.
@@ -44,7 +60,7 @@ export function sluiceServers(name: TargetName, ports: number[], upstreamURL: st
     const own = replica === 0 ? name : `${name}-replica`;
     const config = {
       server: { host: '127.0.0.1', port, http2: h2c ? 'h2c' : false },
-      providers: [{ id: SLUICE_PROVIDER, type: 'openai-compatible', baseURL: `${upstreamURL}/v1`, apiKey: 'sk-bench-upstream' }],
+      providers: [provider],
       ledger: { path: join(workDir, `${own}-ledger.db`) },
       ...(shared ? { redis: { url: redisUrl, keyPrefix } } : {}),
     };
@@ -67,7 +83,7 @@ export function sluiceServers(name: TargetName, ports: number[], upstreamURL: st
       cwd: workDir,
     };
   });
-  const transport = name === 'sluice-ws' ? 'ws-sluice' : name === 'sluice-ws-plain' ? 'ws-plain' : h2c ? 'sse-h2c' : 'sse-h1';
+  const transport = name === 'sluice-ws' || name === 'sluice-ws-up-h2c' ? 'ws-sluice' : name === 'sluice-ws-plain' ? 'ws-plain' : h2c ? 'sse-h2c' : 'sse-h1';
   const endpoint: TargetEndpoint = {
     name,
     transport,

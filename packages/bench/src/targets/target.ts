@@ -39,6 +39,9 @@ export const TARGET_ORDER = [
   'sluice-ws',
   'sluice-ws-plain',
   'sluice-sse-redis',
+  'sluice-sse-h1-up-h2c',
+  'sluice-sse-h1-up-h2',
+  'sluice-ws-up-h2c',
   'portkey',
 ] as const;
 
@@ -52,5 +55,26 @@ export const TARGET_LABELS: Record<TargetName, string> = {
   'sluice-ws': 'sluice WS sluice.v1',
   'sluice-ws-plain': 'sluice WS plain',
   'sluice-sse-redis': 'sluice SSE resumable, Redis, 2 replicas',
+  'sluice-sse-h1-up-h2c': 'sluice SSE HTTP/1.1, h2c upstream',
+  'sluice-sse-h1-up-h2': 'sluice SSE HTTP/1.1, h2 (TLS) upstream',
+  'sluice-ws-up-h2c': 'sluice WS sluice.v1, h2c upstream',
   portkey: 'Portkey gateway',
 };
+
+/**
+ * How a sluice target reaches the bench upstream (HTTP/1.1 when absent): the
+ * `-up-h2c` and `-up-h2` targets are their transport's target with an
+ * `http2: true` provider, over h2c or over TLS (ALPN). They run the phases
+ * an upstream protocol changes (idle memory, first token, cancel), not the
+ * load phases, which would measure the same gateway a second time.
+ */
+export const UPSTREAM_PROTOCOL: Partial<Record<TargetName, 'h1' | 'h2c' | 'h2'>> = {
+  'sluice-sse-h1-up-h2c': 'h2c',
+  'sluice-sse-h1-up-h2': 'h2',
+  'sluice-ws-up-h2c': 'h2c',
+};
+
+/** The targets that run every phase (the upstream variants run memory, first token and cancel only). */
+export function runsLoadPhases(name: TargetName): boolean {
+  return UPSTREAM_PROTOCOL[name] === undefined;
+}

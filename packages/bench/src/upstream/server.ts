@@ -11,7 +11,8 @@
  * - `POST /_bench/drop`: end every open stream now, and close every connection
  *   but the abort feeds'.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createSecureServer, createServer as createH2cServer, type Http2SecureServer, type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { parsePrompt, expectedText, BadPromptError, type StreamSpec } from '../workload.ts';
 import { chunkWriter, completionBody, DONE_EVENT } from './chunks.ts';
@@ -29,6 +30,9 @@ export interface UpstreamStats {
 export interface RunningUpstream {
   url: string;
   baseURL: string;
+  /** The same upstream over HTTP/2: prior-knowledge h2c, and TLS with ALPN (when started with a certificate). */
+  h2cUrl: string | null;
+  h2Url: string | null;
   server: Server;
   stats(): UpstreamStats;
   close(): Promise<void>;
@@ -36,18 +40,28 @@ export interface RunningUpstream {
 
 const PROMPT_TOKENS = 12;
 
-export async function startUpstream(options: { port?: number; host?: string } = {}): Promise<RunningUpstream> {
+export interface UpstreamOptions {
+  port?: number;
+  host?: string;
+  /** Also serve h2c on this port. */
+  h2cPort?: number;
+  /** Also serve h2 over TLS (ALPN; HTTP/1.1 too) on this port, with this certificate. */
+  h2?: { port: number; key: string; cert: string };
+}
+
+export async function startUpstream(options: UpstreamOptions = {}): Promise<RunningUpstream> {
   const stats: UpstreamStats = { open: 0, connections: 0, started: 0, completed: 0, aborted: 0 };
   const watchers = new Set<ServerResponse>();
   const openStreams = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
+  const sessions = new Set<Http2Session>();
 
   const announceAbort = (id: string, chunksSent: number): void => {
     const event = `data: ${JSON.stringify({ id, chunksSent })}\n\n`;
     for (const watcher of watchers) watcher.write(event);
   };
 
-  const server = createServer((req, res) => {
+  const handle: RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === '/v1/chat/completions') {
       return void chat(req, res).catch((error: unknown) => {
@@ -61,7 +75,7 @@ export async function startUpstream(options: { port?: number; host?: string } = 
     }
     if (req.method === 'GET' && path === '/_bench/stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ ...stats, connections: sockets.size }));
+      return void res.end(JSON.stringify({ ...stats, connections: sockets.size + sessions.size }));
     }
     if (req.method === 'POST' && path === '/_bench/drop') {
       // Ends every open stream from this side (for targets that never pass a
@@ -74,6 +88,7 @@ export async function startUpstream(options: { port?: number; host?: string } = 
       // whose last stream was abandoned is not "idle" to closeIdleConnections().
       const keep = new Set([req.socket, ...[...watchers].map((watcher) => watcher.socket)]);
       for (const socket of sockets) if (!keep.has(socket)) socket.destroy();
+      for (const session of sessions) session.destroy();
       res.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
       return void res.end(JSON.stringify({ dropped }));
     }
@@ -84,7 +99,8 @@ export async function startUpstream(options: { port?: number; host?: string } = 
       return void res.on('close', () => watchers.delete(res));
     }
     sendError(res, 404, 'not_found', `no route for ${req.method} ${path}`);
-  });
+  };
+  const server = createServer(handle);
 
   async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let spec: StreamSpec;
@@ -122,7 +138,8 @@ export async function startUpstream(options: { port?: number; host?: string } = 
     let immediate: NodeJS.Immediate | undefined;
     let ended = false;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    res.flushHeaders();
+    // HTTP/1.1 sends the head now; HTTP/2's compatibility response (no flushHeaders) sent it with writeHead.
+    res.flushHeaders?.();
 
     res.on('close', () => {
       clearTimeout(timer);
@@ -167,20 +184,44 @@ export async function startUpstream(options: { port?: number; host?: string } = 
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: 4096 }, resolve);
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${address.port}`;
+  // The HTTP/2 servers run the same handler through node:http2's compatibility API, so every stream is
+  // served alike whichever protocol it came over; they listen first, so the HTTP/1.1 port's readiness means all are.
+  const h2Servers: (Http2Server | Http2SecureServer)[] = [];
+  const listen = (target: Server | Http2Server | Http2SecureServer, port: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      target.once('error', reject);
+      target.listen({ port, host: options.host ?? '127.0.0.1', backlog: 4096 }, () => resolve((target.address() as AddressInfo).port));
+    });
+  const h2Handler = handle as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void;
+  const track = (session: Http2Session): void => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  };
+  let h2cUrl: string | null = null;
+  let h2Url: string | null = null;
+  if (options.h2cPort !== undefined) {
+    const h2c = createH2cServer(h2Handler).on('session', track);
+    h2Servers.push(h2c);
+    h2cUrl = `http://127.0.0.1:${await listen(h2c, options.h2cPort)}`;
+  }
+  if (options.h2 !== undefined) {
+    const h2 = createSecureServer({ key: options.h2.key, cert: options.h2.cert, allowHTTP1: true }, h2Handler).on('session', track);
+    h2Servers.push(h2);
+    h2Url = `https://127.0.0.1:${await listen(h2, options.h2.port)}`;
+  }
+  const url = `http://127.0.0.1:${await listen(server, options.port ?? 0)}`;
   return {
     url,
     baseURL: `${url}/v1`,
+    h2cUrl,
+    h2Url,
     server,
-    stats: () => ({ ...stats, connections: sockets.size }),
+    stats: () => ({ ...stats, connections: sockets.size + sessions.size }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const watcher of watchers) watcher.end();
+        for (const session of sessions) session.destroy();
+        for (const h2 of h2Servers) h2.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

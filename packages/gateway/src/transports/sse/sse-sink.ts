@@ -30,6 +30,7 @@ export class SseSink implements StreamSink {
     const frames = this.#pending;
     this.#pending = '';
     if (frames === '' || this.closed) return;
+    this.lastWriteAt = Date.now();
     if (!this.#res.write(frames)) {
       this.#full = true;
       this.#res.once('drain', () => (this.#full = false));
@@ -46,7 +47,7 @@ export class SseSink implements StreamSink {
   }
 
   write(entry: LogEntry): boolean {
-    this.lastWriteAt = Date.now();
+    // One clock read and one write per turn (in the flush), not per frame.
     if (this.#pending === '') process.nextTick(this.#flush);
     this.#pending += this.#dialect.frame(entry);
     return !this.#full;
