@@ -49,6 +49,8 @@ export class RedisStreamLogStore implements StreamLogStore {
   /** This store's replica id, named in the metadata of the streams it writes. */
   readonly #replica = randomBytes(8).toString('hex');
   readonly #owned = new Set<string>();
+  /** Replicas whose liveness key was found missing, and when first (see #writerLives). */
+  readonly #lapsed = new Map<string, number>();
   readonly #writing = new Set<Writing>();
   readonly #cancelListeners: ((streamId: string) => void)[] = [];
   readonly #followers: RedisFollowers;
@@ -113,11 +115,7 @@ export class RedisStreamLogStore implements StreamLogStore {
     this.commandsSent++;
     if (fields.owner === undefined) return null;
     let status = fields.status as StoredStatus;
-    if (status === 'running') {
-      this.commandsSent++;
-      const alive = await this.#redis.exists(replicaKey(this.#options.keyPrefix, fields.replica ?? ''));
-      if (alive === 0) status = await this.#markInterrupted(streamId);
-    }
+    if (status === 'running' && !(await this.#writerLives(fields.replica ?? ''))) status = await this.#markInterrupted(streamId);
     // Streams stored before the API was recorded are chat completions.
     const api = (fields.api ?? 'chat') as StreamApi;
     return { id: streamId, owner: fields.owner, model: fields.model, api, status, createdAt: Number(fields.createdAt), lastSeq: Number(fields.lastSeq) };
@@ -290,6 +288,30 @@ export class RedisStreamLogStore implements StreamLogStore {
   #markFinished(keys: { log: string; meta: string }, status: StoredStatus, lastSeq: number): void {
     const keep = this.#options.retentionMs;
     this.#send(['hset', keys.meta, 'status', status, 'lastSeq', lastSeq], ['pexpire', keys.meta, keep], ['pexpire', keys.log, keep]);
+  }
+
+  /**
+   * Whether the replica writing a stream still lives. Its liveness key must
+   * be found missing twice, two heartbeats or more apart (time for a live
+   * replica to renew it once more), before the answer is no: a replica
+   * alive but starved of CPU for a moment (a loaded machine, a long GC)
+   * renews late, and an interrupted verdict cannot be taken back, while its
+   * streams go on.
+   */
+  async #writerLives(replica: string): Promise<boolean> {
+    this.commandsSent++;
+    if ((await this.#redis.exists(replicaKey(this.#options.keyPrefix, replica))) === 1) {
+      this.#lapsed.delete(replica);
+      return true;
+    }
+    const since = this.#lapsed.get(replica);
+    const now = performance.now();
+    // A miss seen long ago says nothing about now: start over.
+    if (since === undefined || now - since > 10 * this.#options.heartbeatMs) {
+      this.#lapsed.set(replica, now);
+      return true;
+    }
+    return now - since < 2 * this.#options.heartbeatMs;
   }
 
   /** The writer's liveness lapsed: say so once, for every reader, and let the keys expire. */
