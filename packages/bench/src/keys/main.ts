@@ -1,0 +1,86 @@
+/**
+ * `npm run bench:keys [-- --rounds N --streams N]`
+ *
+ * What a managed key costs on the request path over a config key: the
+ * time to first token of the bare proxy (the floor), and of one sluice
+ * process with the admin API on, streamed with a config key and with a
+ * managed key (`sk-sluice-<id>-<secret>`, looked up in the in-memory
+ * directory). Each round sends the same streams to each target in a
+ * rotating order, one at a time, so a loaded machine weighs on all alike.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../procs/free-port.ts';
+import { ServerProcess } from '../procs/server-process.ts';
+import { summarise } from '../otel/summary.ts';
+import { streamOnce } from '../limits/stream-once.ts';
+import { BARE_PROXY_MAIN, SLUICE_CLI, UPSTREAM_MAIN } from '../targets/paths.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const at = args.indexOf(`--${name}`);
+  return at === -1 ? fallback : Number(args[at + 1]);
+};
+const ROUNDS = option('rounds', 20);
+const STREAMS = option('streams', 20);
+const CONFIG_KEY = 'sk-bench-config-key-0000';
+const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+
+const work = mkdtempSync(join(tmpdir(), 'sluice-keys-bench-'));
+const upstreamPort = await freePort();
+const upstream = await ServerProcess.start({ name: 'upstream', args: ['--conditions=@sluice/source', UPSTREAM_MAIN, '--port', String(upstreamPort)], port: upstreamPort, logFile: join(work, 'upstream.log') });
+const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+const proxyPort = await freePort();
+const proxy = await ServerProcess.start({ name: 'bare-proxy', args: ['--conditions=@sluice/source', BARE_PROXY_MAIN, '--port', String(proxyPort), '--upstream', upstreamUrl], port: proxyPort, logFile: join(work, 'bare-proxy.log') });
+
+const port = await freePort();
+const file = join(work, 'sluice.json');
+writeFileSync(
+  file,
+  JSON.stringify({
+    server: { port },
+    providers: [{ id: 'up', type: 'openai-compatible', baseURL: `${upstreamUrl}/v1` }],
+    keys: [{ name: 'config', key: CONFIG_KEY }],
+    admin: { keyEnv: 'SLUICE_BENCH_ADMIN_KEY' },
+    ledger: { path: join(work, 'ledger.db') },
+    logLevel: 'warn',
+  }),
+);
+const gateway = await ServerProcess.start({ name: 'sluice', args: ['--conditions=@sluice/source', '--no-warnings=ExperimentalWarning', SLUICE_CLI, 'serve', '--config', file], port, logFile: join(work, 'sluice.log'), cwd: work, env: { SLUICE_BENCH_ADMIN_KEY: ADMIN_KEY } });
+const url = `http://127.0.0.1:${port}`;
+const made = await fetch(`${url}/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench' }) });
+if (made.status !== 201) throw new Error(`creating the managed key: ${made.status} ${await made.text()}`);
+const managedKey = ((await made.json()) as { key: string }).key;
+
+const targets = [
+  { name: 'bare proxy', url: `http://127.0.0.1:${proxyPort}`, model: 'bench' },
+  { name: 'sluice, config key', url, model: 'up/bench', key: CONFIG_KEY },
+  { name: 'sluice, managed key', url, model: 'up/bench', key: managedKey },
+];
+const samples = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+
+try {
+  for (const target of targets) for (let i = 0; i < 20; i++) await streamOnce(target, `warm-${i}`, 20);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[(round + i) % targets.length];
+      for (let s = 0; s < STREAMS; s++) samples.get(target.name)!.push((await streamOnce(target, `r${round}-${s}`, 20)).ttftMs);
+    }
+  }
+  const floor = summarise(samples.get('bare proxy')!);
+  const config = summarise(samples.get('sluice, config key')!);
+  const lines = [
+    `Keys TTFT bench: ${ROUNDS} interleaved rounds × ${STREAMS} sequential streams per target (20 chunks, 2 ms apart)`,
+    '',
+    '| target | TTFT p50 ms | TTFT p95 ms | over bare proxy p50 ms | over the config key p50 ms |',
+    '|---|---|---|---|---|',
+    ...targets.map((t) => {
+      const s = summarise(samples.get(t.name)!);
+      return `| ${t.name} | ${s.p50.toFixed(3)} | ${s.p95.toFixed(3)} | ${(s.p50 - floor.p50).toFixed(3)} | ${(s.p50 - config.p50).toFixed(3)} |`;
+    }),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+} finally {
+  await Promise.all([gateway.stop(), proxy.stop(), upstream.stop()]);
+}
