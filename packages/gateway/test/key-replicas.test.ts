@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
+import { dropPostgresTables } from './helpers/postgres.ts';
 import { serveCli } from './helpers/cli.ts';
 import { chatBody } from './helpers/gateway.ts';
 import { ADMIN_KEY, ADMIN_KEY_ENV } from './helpers/admin.ts';
@@ -69,10 +69,7 @@ for (const setup of setups) {
     });
     after(async () => {
       for (const replica of replicas) replica.child.kill('SIGKILL');
-      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await client.connect();
-      await client.query(`DROP TABLE IF EXISTS ${table}, ${table}_keys, ${table}_teams, ${table}_keys_version`);
-      await client.end();
+      await dropPostgresTables([table, `${table}_keys`, `${table}_teams`, `${table}_keys_version`]);
     });
 
     test('a key created on replica A works on B; revoked on A, it is refused on B within 1 s', async (t) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { DatabaseSync } from 'node:sqlite';
-import pg from 'pg';
+import { dropPostgresTables } from './helpers/postgres.ts';
 import { KeyDirectory } from '../src/keys/key-directory.ts';
 import { newKeySecret, parseManagedKey, secretDigest } from '../src/keys/key-secret.ts';
 import type { KeyStore } from '../src/keys/key-store.ts';
@@ -45,11 +45,7 @@ const kinds: StoreKind[] = [
 
 after(async () => {
   for (const db of sqliteDatabases.values()) db.close();
-  if (!process.env.DATABASE_URL || pgTables.length === 0) return;
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  for (const table of pgTables) await client.query(`DROP TABLE IF EXISTS ${table}_keys, ${table}_teams, ${table}_keys_version`);
-  await client.end();
+  await dropPostgresTables(pgTables.flatMap((table) => [`${table}_keys`, `${table}_teams`, `${table}_keys_version`]));
 });
 
 function managedKey(overrides: Partial<ManagedKey> = {}): { key: ManagedKey; secret: string } {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
+import { dropPostgresTables } from './helpers/postgres.ts';
 import { PostgresUsageStore } from '../src/billing/postgres-usage-store.ts';
 import { SqliteUsageStore } from '../src/billing/sqlite-usage-store.ts';
 import type { UsageRecord, UsageStore } from '../src/billing/usage-store.ts';
@@ -46,13 +47,7 @@ function table(where: string): string {
   return name;
 }
 
-after(async () => {
-  if (!process.env.DATABASE_URL || tables.length === 0) return;
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  for (const name of tables) await client.query(`DROP TABLE IF EXISTS ${name}`);
-  await client.end();
-});
+after(() => dropPostgresTables(tables));
 
 const DAY1 = Date.UTC(2026, 10, 30, 12);
 const DAY2 = Date.UTC(2026, 11, 1, 0, 30);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
+import { dropPostgresTables } from './helpers/postgres.ts';
 import { PostgresUsageStore } from '../src/billing/postgres-usage-store.ts';
 import { SqliteUsageStore } from '../src/billing/sqlite-usage-store.ts';
 import type { UsageRecord, UsageStore } from '../src/billing/usage-store.ts';
@@ -89,13 +90,7 @@ function fail(error: unknown): never {
   throw error;
 }
 
-after(async () => {
-  if (!process.env.DATABASE_URL || tables.length === 0) return;
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  for (const name of tables) await client.query(`DROP TABLE IF EXISTS ${name}`);
-  await client.end();
-});
+after(() => dropPostgresTables(tables));
 
 function record(i: number, key: string): UsageRecord {
   return { at: Date.now(), streamId: `s${i}`, endpoint: 'chat', key, keyId: `config:${key}`, model: 'm', target: 'p/m', status: 'done', promptTokens: 10, completionTokens: i, estimated: i % 2 === 0, cost: 0.001 * i, ttftMs: 5, durationMs: 50, route: i % 3 === 0 ? 'small; rule=short' : null, cached: i % 4 === 0 };

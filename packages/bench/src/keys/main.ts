@@ -14,25 +14,16 @@ import { join } from 'node:path';
 import { freePort } from '../procs/free-port.ts';
 import { ServerProcess } from '../procs/server-process.ts';
 import { summarise } from '../otel/summary.ts';
-import { streamOnce } from '../limits/stream-once.ts';
-import { BARE_PROXY_MAIN, SLUICE_CLI, UPSTREAM_MAIN } from '../targets/paths.ts';
+import { SLUICE_CLI } from '../targets/paths.ts';
+import { interleavedTtft, numberOption, startFloor } from '../procs/floor.ts';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at === -1 ? fallback : Number(args[at + 1]);
-};
-const ROUNDS = option('rounds', 20);
-const STREAMS = option('streams', 20);
+const ROUNDS = numberOption('rounds', 20);
+const STREAMS = numberOption('streams', 20);
 const CONFIG_KEY = 'sk-bench-config-key-0000';
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 
 const work = mkdtempSync(join(tmpdir(), 'sluice-keys-bench-'));
-const upstreamPort = await freePort();
-const upstream = await ServerProcess.start({ name: 'upstream', args: ['--conditions=@sluice/source', UPSTREAM_MAIN, '--port', String(upstreamPort)], port: upstreamPort, logFile: join(work, 'upstream.log') });
-const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
-const proxyPort = await freePort();
-const proxy = await ServerProcess.start({ name: 'bare-proxy', args: ['--conditions=@sluice/source', BARE_PROXY_MAIN, '--port', String(proxyPort), '--upstream', upstreamUrl], port: proxyPort, logFile: join(work, 'bare-proxy.log') });
+const { upstream, upstreamUrl, proxy, proxyUrl } = await startFloor(work);
 
 const port = await freePort();
 const file = join(work, 'sluice.json');
@@ -54,20 +45,14 @@ if (made.status !== 201) throw new Error(`creating the managed key: ${made.statu
 const managedKey = ((await made.json()) as { key: string }).key;
 
 const targets = [
-  { name: 'bare proxy', url: `http://127.0.0.1:${proxyPort}`, model: 'bench' },
+  { name: 'bare proxy', url: proxyUrl, model: 'bench' },
   { name: 'sluice, config key', url, model: 'up/bench', key: CONFIG_KEY },
   { name: 'sluice, managed key', url, model: 'up/bench', key: managedKey },
 ];
-const samples = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+let samples = new Map<string, number[]>();
 
 try {
-  for (const target of targets) for (let i = 0; i < 20; i++) await streamOnce(target, `warm-${i}`, 20);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < targets.length; i++) {
-      const target = targets[(round + i) % targets.length];
-      for (let s = 0; s < STREAMS; s++) samples.get(target.name)!.push((await streamOnce(target, `r${round}-${s}`, 20)).ttftMs);
-    }
-  }
+  samples = await interleavedTtft(targets, ROUNDS, STREAMS);
   const floor = summarise(samples.get('bare proxy')!);
   const config = summarise(samples.get('sluice, config key')!);
   const lines = [

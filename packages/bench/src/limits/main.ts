@@ -17,26 +17,20 @@ import { join } from 'node:path';
 import { freePort } from '../procs/free-port.ts';
 import { ServerProcess } from '../procs/server-process.ts';
 import { summarise } from '../otel/summary.ts';
-import { BARE_PROXY_MAIN, SLUICE_CLI, UPSTREAM_MAIN } from '../targets/paths.ts';
+import { SLUICE_CLI } from '../targets/paths.ts';
+import { interleavedTtft, numberOption, startFloor } from '../procs/floor.ts';
 import { redisInfo } from './redis-info.ts';
 import { streamOnce } from './stream-once.ts';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at === -1 ? fallback : Number(args[at + 1]);
-};
-const ROUNDS = option('rounds', 20);
-const STREAMS = option('streams', 20);
+const ROUNDS = numberOption('rounds', 20);
+const STREAMS = numberOption('streams', 20);
 const REDIS_SERVER = '/usr/bin/redis-server';
 const KEY = 'sk-bench-limited-0000';
 const FREE_KEY = 'sk-bench-free-000000';
 const LIMITS = { rpm: 1_000_000, tpm: 1_000_000_000, concurrency: 1000, budget: { usd: 1_000_000, period: 'day' } };
 
 const work = mkdtempSync(join(tmpdir(), 'sluice-limits-bench-'));
-const upstreamPort = await freePort();
-const upstream = await ServerProcess.start({ name: 'upstream', args: ['--conditions=@sluice/source', UPSTREAM_MAIN, '--port', String(upstreamPort)], port: upstreamPort, logFile: join(work, 'upstream.log') });
-const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+const { upstream, upstreamUrl, proxy, proxyUrl } = await startFloor(work);
 
 const redisPort = await freePort();
 const redis = existsSync(REDIS_SERVER) ? spawn(REDIS_SERVER, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }) : undefined;
@@ -66,8 +60,6 @@ async function sluice(name: string, extra: object): Promise<{ server: ServerProc
   return { server, url: `http://127.0.0.1:${port}` };
 }
 
-const proxyPort = await freePort();
-const proxy = await ServerProcess.start({ name: 'bare-proxy', args: ['--conditions=@sluice/source', BARE_PROXY_MAIN, '--port', String(proxyPort), '--upstream', upstreamUrl], port: proxyPort, logFile: join(work, 'bare-proxy.log') });
 const memory = await sluice('memory', {});
 const onRedis = redis === undefined ? undefined : await sluice('redis', { redis: { url: redisUrl, keyPrefix: 'bench:' } });
 
@@ -78,7 +70,7 @@ interface Target {
   key?: string;
 }
 const targets: Target[] = [
-  { name: 'bare proxy', url: `http://127.0.0.1:${proxyPort}`, model: 'bench' },
+  { name: 'bare proxy', url: proxyUrl, model: 'bench' },
   { name: 'sluice, key without limits', url: memory.url, model: 'priced', key: FREE_KEY },
   { name: 'sluice, limits on memory', url: memory.url, model: 'priced', key: KEY },
   ...(onRedis === undefined
@@ -88,16 +80,10 @@ const targets: Target[] = [
         { name: 'sluice, limits on Redis', url: onRedis.url, model: 'priced', key: KEY },
       ]),
 ];
-const samples = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+let samples = new Map<string, number[]>();
 
 try {
-  for (const target of targets) for (let i = 0; i < 20; i++) await streamOnce(target, `warm-${i}`, 20);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < targets.length; i++) {
-      const target = targets[(round + i) % targets.length];
-      for (let s = 0; s < STREAMS; s++) samples.get(target.name)!.push((await streamOnce(target, `r${round}-${s}`, 20)).ttftMs);
-    }
-  }
+  samples = await interleavedTtft(targets, ROUNDS, STREAMS);
   const trips = onRedis === undefined ? undefined : await roundTrips(targets.at(-1)!);
   report(trips);
 } finally {

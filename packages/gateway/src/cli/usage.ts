@@ -1,5 +1,6 @@
 import { AdminClient, CliError, type AdminOptions } from './admin-client.ts';
 import { formatTable } from './table.ts';
+import type { UsageGroup } from '../billing/usage-query.ts';
 
 export interface UsageOptions extends AdminOptions {
   by?: string;
@@ -9,18 +10,8 @@ export interface UsageOptions extends AdminOptions {
   model?: string;
 }
 
-interface UsageGroup {
-  key?: string;
-  model?: string;
-  day?: string;
-  name?: string | null;
-  requests: number;
-  errors: number;
-  promptTokens: number;
-  completionTokens: number;
-  cost: number;
-  p50TtftMs: number | null;
-}
+/** A row of `GET /admin/usage`: the group under its grouping's name (`key`, `model` or `day`), a key's name, the totals. */
+type UsageRow = Omit<UsageGroup, 'group'> & { key?: string; model?: string; day?: string; name?: string | null };
 
 const BY = ['key', 'model', 'day'];
 const NUMBERS = new Set(['REQUESTS', 'ERRORS', 'PROMPT', 'COMPLETION', 'COST', 'P50 TTFT']);
@@ -31,7 +22,7 @@ export async function usage(options: UsageOptions): Promise<void> {
   if (!BY.includes(by)) throw new CliError(`--by: "${by}" is not one of ${BY.join(', ')}`, 2);
   const query = new URLSearchParams({ groupBy: by });
   for (const name of ['from', 'to', 'key', 'model'] as const) if (options[name] !== undefined) query.set(name, options[name]);
-  const answer = await new AdminClient(options).call<{ data: UsageGroup[] }>('GET', `/admin/usage?${query}`);
+  const answer = await new AdminClient(options).call<{ data: UsageRow[] }>('GET', `/admin/usage?${query}`);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(answer.data, null, 2)}\n`);
     return;
