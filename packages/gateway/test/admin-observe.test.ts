@@ -109,6 +109,8 @@ for (const kind of LEDGERS) {
       await send(KEY_A, { model: 'up/other', sim: { tokens: 4 } });
       await send(KEY_B, { model: 'fast', sim: { tokens: 4, fault: { status: 503, key: `retry-${kind.name}`, times: 1 } } });
       await (await postChat(gateway, chatBody({ model: 'fast', stream: true, sim: { fault: { status: 400 } } }), { authorization: `Bearer ${KEY_B}` })).text();
+      // A refused request settles just after its answer is sent: wait until the ledger has all six.
+      for (let tries = 0; tries < 100 && (await adminCall(gateway, 'GET', '/admin/requests')).body.data.length < 6; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
     });
     after(async () => {
       await rig.close();

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../request/context.ts';
 import type { RecentActivity } from './recent-activity.ts';
 
-interface Probe {
+export interface Probe {
   configured: boolean;
   ok: boolean;
   latencyMs: number | null;

@@ -5,7 +5,7 @@ import type { SpendRow } from '../billing/ledger-query.ts';
 import type { GatewayContext } from '../request/context.ts';
 
 /** A key as the Spend page shows it: what it spent from the ledger against what its limits allow. */
-interface KeySpend {
+export interface KeySpend {
   name: string;
   team: string | null;
   requests: number;

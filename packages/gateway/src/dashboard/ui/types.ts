@@ -1,91 +1,26 @@
-/** The admin API's answers, as the pages use them. */
-export interface LiveStream {
-  id: string;
-  key: string;
-  model: string;
-  deployment: string | null;
-  api: string;
-  transport: string;
-  state: 'connecting' | 'streaming' | 'lingering';
-  chunks: number;
-  ttftMs: number | null;
-  ageMs: number;
-  readers: number;
-  resumes: number;
-  attempts: number;
-  resumable: boolean;
-}
+/**
+ * The admin API's answers, as the pages use them: the server's own types
+ * where it has them (type-only imports, which the bundle leaves out).
+ */
+import type { LiveStream } from '../../admin/live-view.ts';
+import type { LiveSnapshot } from '../../admin/live-feed.ts';
+import type { ActivityTotals, DeploymentWindow } from '../../admin/recent-activity.ts';
+import type { Probe } from '../../admin/health-route.ts';
+import type { KeySpend } from '../../admin/spend-route.ts';
+import type { TrafficSeries } from '../../billing/ledger-query.ts';
+import type { UsageRecord } from '../../billing/usage-store.ts';
 
-export interface Totals {
-  requests: number;
-  errors: number;
-  cancelled: number;
-  promptTokens: number;
-  completionTokens: number;
-  cost: number;
-}
-
-export interface Snapshot {
-  at: number;
-  replica: string;
-  accepting: boolean;
-  streams: LiveStream[];
-  totals: Totals;
-}
-
-export interface LedgerRow {
-  at: number;
-  streamId: string;
-  endpoint: string;
-  key: string;
-  model: string;
-  target: string | null;
-  status: string;
-  promptTokens: number;
-  completionTokens: number;
-  estimated: boolean;
-  cost: number;
-  ttftMs: number | null;
-  durationMs: number;
-  route: string | null;
-  cached: boolean;
-  retries: number;
-  errorCode: string | null;
-  errorMessage: string | null;
-}
-
-export interface Traffic {
-  range: string;
-  from: number;
-  to: number;
-  bucketMs: number;
-  byModel: { t: number; model: string; requests: number; promptTokens: number; completionTokens: number; errors: number; cost: number }[];
-  ttft: { t: number; deployment: string; counts: number[] }[];
-  ttftBoundsMs: number[];
-  errors: { t: number; code: string; count: number }[];
-  costByKey: { t: number; key: string; cost: number }[];
-}
+export type { LiveStream, Probe };
+export type Totals = ActivityTotals;
+export type Snapshot = LiveSnapshot;
+/** A ledger row as `/admin/requests` sends it: every field present. */
+export type LedgerRow = Required<UsageRecord>;
+export type Traffic = TrafficSeries & { range: string; from: number; to: number };
 
 export interface Spend {
-  keys: {
-    name: string;
-    team: string | null;
-    requests: number;
-    cost: { day: number; month: number; total: number };
-    budget: { usd: number; period: string; spent: number; remaining: number; resetsAt: number | null } | null;
-    rpm: number | null;
-    tpm: number | null;
-    concurrency: number | null;
-  }[];
+  keys: KeySpend[];
   teams: { name: string; cost: { day: number; month: number; total: number }; keys: number }[];
   models: { model: string; requests: number; costMonth: number; costTotal: number }[];
-}
-
-export interface Probe {
-  configured: boolean;
-  ok: boolean;
-  latencyMs: number | null;
-  error: string | null;
 }
 
 export interface Health {
@@ -94,7 +29,7 @@ export interface Health {
   running: number;
   providers: { id: string; type: string; baseURL: string | null }[];
   aliases: { name: string; target: string; fallbacks: string[] }[];
-  deployments: { deployment: string; requests: number; errors: number; errorRate: number; ttftMs: number | null; durationMs: number | null; lastError: string | null; lastSeenAt: number }[];
+  deployments: DeploymentWindow[];
   redis: Probe;
   database: Probe & { kind: string };
 }

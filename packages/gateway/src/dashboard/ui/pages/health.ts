@@ -1,5 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { usePolling } from '../polling.ts';
 import { int, ms, percent, time } from '../format.ts';
 import { html } from '../html.ts';
 import type { Health, Probe } from '../types.ts';
@@ -16,21 +15,7 @@ function ProbeTile(props: { name: string; probe: Probe; detail?: string }) {
 
 /** Health: providers, deployments' recent error rate and latency, Redis and the ledger database. Refreshes every 5 s. */
 export function HealthPage(props: { replica: string | null }) {
-  const [data, setData] = useState<Health | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      api<Health>('/admin/health')
-        .then((d) => live && (setData(d), setError(null)))
-        .catch((e: Error) => live && setError(e.message));
-    void load();
-    const timer = setInterval(load, 5_000);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, []);
+  const { data, error } = usePolling<Health>('/admin/health', 5_000);
   if (data === null) return html`<div class="page">${error === null ? html`<p class="empty">Loading…</p>` : html`<p class="error">${error}</p>`}</div>`;
   return html`<div class="page health">
     ${error === null ? null : html`<p class="error">${error}</p>`}

@@ -1,26 +1,11 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { usePolling } from '../polling.ts';
 import { int, percent, usd } from '../format.ts';
 import { html } from '../html.ts';
 import type { Spend } from '../types.ts';
 
 /** Spend: per key and team, spent against budget and limits; per model, cost. Refreshes every 10 s. */
 export function SpendPage() {
-  const [data, setData] = useState<Spend | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      api<Spend>('/admin/spend')
-        .then((d) => live && (setData(d), setError(null)))
-        .catch((e: Error) => live && setError(e.message));
-    void load();
-    const timer = setInterval(load, 10_000);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, []);
+  const { data, error } = usePolling<Spend>('/admin/spend', 10_000);
   if (data === null) return html`<div class="page">${error === null ? html`<p class="empty">Loading…</p>` : html`<p class="error">${error}</p>`}</div>`;
   const top = Math.max(1e-9, ...data.keys.map((k) => k.budget?.usd ?? k.cost.month));
   return html`<div class="page spend">

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { useState } from 'preact/hooks';
+import { usePolling } from '../polling.ts';
 import { Chart, type ChartSeries } from '../chart.ts';
 import { html } from '../html.ts';
 import type { Traffic } from '../types.ts';
@@ -28,21 +28,7 @@ function grouped<T extends { t: number }>(rows: readonly T[], xs: readonly numbe
 /** Traffic: the ledger over the last hour, 24 hours or 7 days; the hour view refreshes every 10 s. */
 export function TrafficPage() {
   const [range, setRange] = useState<string>('1h');
-  const [data, setData] = useState<Traffic | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      api<Traffic>(`/admin/traffic?range=${range}`)
-        .then((d) => live && (setData(d), setError(null)))
-        .catch((e: Error) => live && setError(e.message));
-    void load();
-    const timer = setInterval(load, range === '1h' ? 10_000 : 60_000);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [range]);
+  const { data, error } = usePolling<Traffic>(`/admin/traffic?range=${range}`, range === '1h' ? 10_000 : 60_000);
 
   const picker = html`<div class="picker" role="tablist">
     ${RANGES.map(([id, label]) => html`<button role="tab" aria-selected=${range === id} class=${range === id ? 'on' : ''} onClick=${() => setRange(id)}>${label}</button>`)}
