@@ -43,6 +43,25 @@ describe('limits.queue: requests over concurrency or rpm wait their turn', () =>
     assert.ok(captures[2].comments.some((c) => c.includes('ping')), JSON.stringify(captures[2].comments));
   });
 
+  test('Messages and Responses streams wait in the same line, pinged meanwhile, and go on in their own event shapes', async () => {
+    const hog = await postChat(gateway, long(30), auth('sk-test-patient'));
+    const messages = fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-test-patient' },
+      body: JSON.stringify({ model: 'sim/x', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }], sim: { tokens: 5 } }),
+    });
+    const responses = fetch(`${gateway.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth('sk-test-patient') },
+      body: JSON.stringify({ model: 'sim/x', stream: true, input: 'hi', sim: { tokens: 5 } }),
+    });
+    await readSse(hog);
+    const [m, r] = await Promise.all([readSse(await messages), readSse(await responses)]);
+    assert.equal(m.events.at(-1)!.event, 'message_stop');
+    assert.equal(r.events.at(-1)!.event, 'response.completed');
+    assert.ok(m.comments.length + r.comments.length > 0, 'pinged while waiting');
+  });
+
   test("one key's line does not hold up another key", async () => {
     const hog = await postChat(gateway, long(40), auth('sk-test-patient'));
     const queued = Array.from({ length: 3 }, () => postChat(gateway, long(5), auth('sk-test-patient')));

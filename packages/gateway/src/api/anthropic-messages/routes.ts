@@ -10,6 +10,7 @@ import { installErrorHandler } from '../../transports/error-reply.ts';
 import { callerOf, requireCaller } from '../../edge/require-key.ts';
 import { wantsResumable } from '../../transports/sse/chat-route.ts';
 import { readWhole, streamAsSse } from '../../transports/sse/serve-generation.ts';
+import { createWhileQueued } from '../../transports/sse/queued-sse.ts';
 import { clientSignal } from '../../transports/client-signal.ts';
 import { messagesError } from './errors.ts';
 import { MessagesEncoder } from './event-encoder.ts';
@@ -36,8 +37,13 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
     scope.post('/v1/messages', { onRequest: requireMessagesKey }, async (request, reply) => {
       const caller = callerOf(request);
       const chat = toChatRequest(parseMessagesRequest(request.body));
-      const generation = await createGeneration(ctx, caller, chat, { resumable: wantsResumable(request), encoding: messagesEncoding(chat), headers: request.headers, responseHeaders: reply.raw, signal: clientSignal(reply) });
-      if (chat.stream === true) return streamAsSse(ctx, generation, reply, messagesSse);
+      const resumable = wantsResumable(request);
+      const started = await createWhileQueued(ctx, reply, { stream: chat.stream === true, resumable, dialect: messagesSse }, (queue) =>
+        createGeneration(ctx, caller, chat, { resumable, encoding: messagesEncoding(chat), headers: request.headers, responseHeaders: reply.raw, signal: clientSignal(reply), ...queue }),
+      );
+      if (started === null) return;
+      const { generation, opened } = started;
+      if (chat.stream === true) return streamAsSse(ctx, generation, reply, messagesSse, opened);
       const collector = new MessageCollector();
       await readWhole(generation, reply, collector);
       return collector.message();

@@ -9,6 +9,7 @@ import { createGeneration } from '../../request/start-chat.ts';
 import type { Generation } from '../../streams/generation.ts';
 import { wantsResumable } from '../../transports/sse/chat-route.ts';
 import { followAsSse, readWhole, streamAsSse } from '../../transports/sse/serve-generation.ts';
+import { createWhileQueued } from '../../transports/sse/queued-sse.ts';
 import { clientSignal } from '../../transports/client-signal.ts';
 import { ResponsesEncoder, streamIdOf } from './event-encoder.ts';
 import { itemsToMessages } from './input-mapper.ts';
@@ -40,16 +41,22 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     const chat = toChatRequest(parsed, conversation);
     const includeEncrypted = parsed.include?.includes('reasoning.encrypted_content') ?? false;
     let encoder: ResponsesEncoder | undefined;
-    const generation = await createGeneration(ctx, caller, chat, {
-      resumable: wantsResumable(request),
-      headers: request.headers,
-      responseHeaders: reply.raw,
-      signal: clientSignal(reply),
-      encoding: { api: 'responses', encoder: (streamId, createdAt) => (encoder = new ResponsesEncoder({ streamId, createdAt, echo: responseEcho(parsed), includeEncrypted })) },
-    });
+    const resumable = wantsResumable(request);
+    const started = await createWhileQueued(ctx, reply, { stream: chat.stream === true, resumable, dialect: responsesSse }, (queue) =>
+      createGeneration(ctx, caller, chat, {
+        resumable,
+        headers: request.headers,
+        responseHeaders: reply.raw,
+        signal: clientSignal(reply),
+        ...queue,
+        encoding: { api: 'responses', encoder: (streamId, createdAt) => (encoder = new ResponsesEncoder({ streamId, createdAt, echo: responseEcho(parsed), includeEncrypted })) },
+      }),
+    );
+    if (started === null) return;
+    const { generation, opened } = started;
     // The generation made its encoder when it was created, once its id existed.
     if (parsed.store !== false) keep(ctx, generation, encoder!, caller, conversation);
-    if (chat.stream === true) return streamAsSse(ctx, generation, reply, responsesSse);
+    if (chat.stream === true) return streamAsSse(ctx, generation, reply, responsesSse, opened);
     const collector = new ResponseCollector();
     await readWhole(generation, reply, collector);
     return collector.response();

@@ -7,9 +7,7 @@ import { readWhole, streamAsSse } from './serve-generation.ts';
 import { chatSse } from './sse-dialect.ts';
 import { callerOf, requireKey } from '../../edge/require-key.ts';
 import { clientSignal } from '../client-signal.ts';
-import { QueuedSse } from './queued-sse.ts';
-import { toGatewayError } from '../../errors/index.ts';
-import type { Generation } from '../../streams/generation.ts';
+import { createWhileQueued } from './queued-sse.ts';
 
 /** `x-sluice-resumable: 1` (or `true`) asks for a stream that outlives its connection. */
 export function wantsResumable(request: FastifyRequest): boolean {
@@ -26,17 +24,11 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
   app.post('/v1/chat/completions', { onRequest: requireKey(ctx.keys) }, async (request, reply) => {
     const caller = callerOf(request);
     const resumable = wantsResumable(request);
-    const queued = wantsStream(request.body) ? new QueuedSse(ctx, reply, resumable, chatSse) : undefined;
-    let generation: Generation;
-    try {
-      generation = await createChatGeneration(ctx, caller, request.body, { resumable, headers: request.headers, responseHeaders: reply.raw, signal: clientSignal(reply), streamId: queued?.streamId, onWait: queued?.onWait });
-    } catch (error) {
-      // A response that opened while the request waited can only end with the error event.
-      const opened = queued?.done();
-      if (opened === undefined) throw error;
-      return opened.end(toGatewayError(error, ctx.config.server.bodyLimitBytes));
-    }
-    const opened = queued?.done();
+    const started = await createWhileQueued(ctx, reply, { stream: wantsStream(request.body), resumable, dialect: chatSse }, (queue) =>
+      createChatGeneration(ctx, caller, request.body, { resumable, headers: request.headers, responseHeaders: reply.raw, signal: clientSignal(reply), ...queue }),
+    );
+    if (started === null) return;
+    const { generation, opened } = started;
     if (generation.options.request.stream === true) return streamAsSse(ctx, generation, reply, chatSse, opened);
     const collector = new CompletionCollector();
     await readWhole(generation, reply, collector);

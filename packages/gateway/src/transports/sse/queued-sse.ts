@@ -1,4 +1,6 @@
 import type { FastifyReply } from 'fastify';
+import { toGatewayError } from '../../errors/index.ts';
+import type { Generation } from '../../streams/generation.ts';
 import type { GatewayContext } from '../../request/context.ts';
 import { newStreamId } from '../../streams/stream-id.ts';
 import type { SseDialect } from './sse-dialect.ts';
@@ -34,5 +36,36 @@ export class QueuedSse {
   done(): SseSink | undefined {
     clearTimeout(this.#timer);
     return this.#sink;
+  }
+}
+
+export interface Queued {
+  generation: Generation;
+  /** The response, when it opened while the request waited. */
+  opened: SseSink | undefined;
+}
+
+/**
+ * Create a generation with `create`, a `stream: true` request pinging its
+ * client while it waits in its key's queue. Resolves null when the request
+ * was refused after its response opened: the response then ended with the
+ * error event, in the API's dialect. Otherwise a refusal is thrown, for the
+ * route's error handler and its status.
+ */
+export async function createWhileQueued(
+  ctx: GatewayContext,
+  reply: FastifyReply,
+  options: { stream: boolean; resumable: boolean; dialect: SseDialect },
+  create: (queue: { streamId?: string; onWait?: () => void }) => Promise<Generation>,
+): Promise<Queued | null> {
+  const queued = options.stream ? new QueuedSse(ctx, reply, options.resumable, options.dialect) : undefined;
+  try {
+    const generation = await create({ streamId: queued?.streamId, onWait: queued?.onWait });
+    return { generation, opened: queued?.done() };
+  } catch (error) {
+    const opened = queued?.done();
+    if (opened === undefined) throw error;
+    opened.end(toGatewayError(error, ctx.config.server.bodyLimitBytes));
+    return null;
   }
 }
