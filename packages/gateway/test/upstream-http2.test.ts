@@ -12,6 +12,7 @@ import { makeTestCertificate } from './helpers/certificate.ts';
 import { chatBody, postChat, startTestGateway } from './helpers/gateway.ts';
 import { h2Text, startH2Upstream, type H2Upstream } from './helpers/h2-upstream.ts';
 import { readSse, textOf } from './helpers/sse.ts';
+import { H2ClientSet } from '../src/providers/http/h2-client-set.ts';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 
@@ -90,6 +91,28 @@ describe('an http2: true provider over h2c', () => {
     assert.equal(upstream.sessions(), sessions, 'the connection outlived the reset stream');
     assert.equal(fast.aborted, false, 'the stream that ran to its end was not reset');
   });
+});
+
+test('a burst of lasting streams in one turn (a sluice.v1 socket\'s 64) all start, 100 to a connection', async (t) => {
+  const upstream = await startH2Upstream();
+  const connections = new H2ClientSet(new URL(upstream.baseURL).origin, { streamsPerConnection: 100 });
+  const leave = new AbortController();
+  t.after(async () => {
+    leave.abort();
+    await connections.close();
+    await upstream.close();
+  });
+  const total = 1000;
+  for (let burst = 0; burst < total / 50; burst++) {
+    for (let i = 0; i < 50; i++) {
+      const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'tokens=1 hold=60000' }] });
+      void connections.request({ method: 'POST', path: '/v1/chat/completions', idempotent: true, headers: { 'content-type': 'application/json' }, body, signal: leave.signal }).catch(() => {});
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  for (let i = 0; i < 100 && upstream.streams.length < total; i++) await sleep(50);
+  assert.equal(upstream.streams.length, total, 'every stream reached the upstream (none queued behind a full connection)');
+  assert.equal(connections.connections, total / 100);
 });
 
 describe('an http2: true provider over TLS (ALPN), trusting a caFile', () => {

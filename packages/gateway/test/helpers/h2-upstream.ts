@@ -23,6 +23,8 @@ export interface H2Upstream {
   baseURL: string;
   streams: H2StreamRecord[];
   sessions(): number;
+  /** Streams open now. */
+  open(): number;
   /** ALPN protocol of each TLS session ('h2'), or 'h2c'. */
   protocols: string[];
   close(): Promise<void>;
@@ -34,7 +36,10 @@ export async function startH2Upstream(tls?: { key: string; cert: string }): Prom
   const protocols: string[] = [];
   let sessions = 0;
   const sessionIds = new WeakMap<object, number>();
+  const live = new Set<{ destroy(): void }>();
   server.on('session', (session) => {
+    live.add(session);
+    session.once('close', () => live.delete(session));
     sessionIds.set(session, ++sessions);
     protocols.push(session.alpnProtocol ?? 'h2c');
   });
@@ -49,11 +54,14 @@ export async function startH2Upstream(tls?: { key: string; cert: string }): Prom
         return;
       }
       const tokens = Number(/tokens=(\d+)/.exec(body)?.[1] ?? 5);
+      // `hold=MS`: wait that long before the first token (an idle stream).
+      const hold = Number(/hold=(\d+)/.exec(body)?.[1] ?? 0);
       const record: H2StreamRecord = { tokens, sent: 0, rstCode: null, aborted: false, session: sessionIds.get(stream.session!) ?? 0 };
       streams.push(record);
       stream.on('aborted', () => (record.aborted = true));
       stream.on('close', () => (record.rstCode = stream.rstCode));
-      void serve(stream, record);
+      if (hold > 0) stream.respond({ ':status': 200, 'content-type': 'text/event-stream' });
+      setTimeout(() => void serve(stream, record, hold > 0), hold);
     });
   });
   server.listen(0, '127.0.0.1');
@@ -63,13 +71,18 @@ export async function startH2Upstream(tls?: { key: string; cert: string }): Prom
     baseURL: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/v1`,
     streams,
     sessions: () => sessions,
+    open: () => streams.filter((s) => s.rstCode === null).length,
     protocols,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => new Promise((resolve) => {
+      for (const session of live) session.destroy();
+      server.close(() => resolve());
+    }),
   };
 }
 
-async function serve(stream: ServerHttp2Stream, record: H2StreamRecord): Promise<void> {
-  stream.respond({ ':status': 200, 'content-type': 'text/event-stream' });
+async function serve(stream: ServerHttp2Stream, record: H2StreamRecord, responded: boolean): Promise<void> {
+  if (stream.destroyed) return;
+  if (!responded) stream.respond({ ':status': 200, 'content-type': 'text/event-stream' });
   const chunk = (delta: object, finish: string | null) => `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
   try {
     for (let i = 0; i < record.tokens; i++) {

@@ -3,7 +3,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCodes } from '@sluice/protocol';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../errors/index.ts';
+import { H2ClientSet } from './h2-client-set.ts';
 import { RecyclingPool } from './recycling-pool.ts';
+
+/** Streams per HTTP/2 connection (undici's default); a provider's streams open more connections past it. */
+const H2_STREAMS_PER_CONNECTION = 100;
 import type { ResponseBody } from './sse-upstream.ts';
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../types.ts';
 import type { IdleLimit } from '../upstream-error.ts';
@@ -43,7 +47,7 @@ export interface AcceptedResponse {
  * Each provider brings its own mapping of error responses.
  */
 export class UpstreamClient {
-  readonly #pool: RecyclingPool;
+  readonly #pool: RecyclingPool | H2ClientSet;
   readonly #headersTimeoutMs: number;
   readonly #providerId: string;
   readonly #idle: IdleLimit;
@@ -51,23 +55,20 @@ export class UpstreamClient {
 
   constructor(origin: string, options: UpstreamClientOptions) {
     this.#providerId = options.id;
+    this.#http2 = options.http2 === true;
     this.#idle = { providerId: options.id, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
     this.#headersTimeoutMs = options.headersTimeoutMs ?? 60_000;
-    this.#http2 = options.http2 === true;
-    this.#pool = new RecyclingPool(origin, {
-      maxConnections: options.maxConnections,
-      http2: options.http2,
-      ca: options.caFile === undefined ? undefined : readCa(options.id, options.caFile),
-      maxIdleConnections: options.maxIdleConnections ?? 32,
-      checkEveryMs: options.idleCheckMs ?? 30_000,
-    });
+    const ca = options.caFile === undefined ? undefined : readCa(options.id, options.caFile);
+    this.#pool = this.#http2
+      ? new H2ClientSet(origin, { streamsPerConnection: H2_STREAMS_PER_CONNECTION, ca })
+      : new RecyclingPool(origin, { maxConnections: options.maxConnections, ca, maxIdleConnections: options.maxIdleConnections ?? 32, checkEveryMs: options.idleCheckMs ?? 30_000 });
   }
 
   /** POST `body`; resolves once the upstream accepted it, rejects with a GatewayError (or the abort reason) otherwise. */
   async post(path: string, headers: Record<string, string>, body: string, signal: AbortSignal, errorFor: StatusErrorMapper): Promise<AcceptedResponse> {
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.#pool.current.request({
+      response = await this.#pool.request({
         method: 'POST',
         path,
         headers,
