@@ -2,7 +2,8 @@
  * The dashboard in Debian's Chromium, as `npm install` built it: the login
  * refuses a wrong admin key, the Live page follows a running stream and
  * cancels it upstream, Requests finds a request by key and model, Traffic
- * draws its charts, and every page is photographed at 1280×800 (into
+ * draws its charts, Spend creates, changes and revokes a key, Health shows
+ * each deployment's breaker as the API does, and every page is photographed at 1280×800 (into
  * test/output/dashboard/). Any console error fails the test.
  */
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { startSimServer, type RunningGateway, type SimServer } from '@sluice/gat
 import type { Browser, Page } from 'playwright-core';
 import { browserSkip, launchChromium } from './helpers/browser.ts';
 import { chatBody, postChat, startGatewayWithUpstream, upstreamProvider } from './helpers/gateway.ts';
-import { ADMIN_KEY, startAdminGateway } from './helpers/admin.ts';
+import { ADMIN_KEY, adminCall, startAdminGateway } from './helpers/admin.ts';
 import { nextEvent, readSse } from './helpers/sse.ts';
 
 const OUTPUT = fileURLToPath(new URL('./output/dashboard/', import.meta.url));
@@ -42,7 +43,10 @@ describe('the dashboard in Chromium', { skip: browserSkip }, () => {
       models: [
         { name: 'fast', target: 'up/fast-model', price: { input: 2, output: 8 } },
         { name: 'smart', target: 'up/smart-model', price: { input: 5, output: 20 } },
+        { name: 'flaky', target: 'up/flaky-model' },
       ],
+      // Two failures in a row open a breaker, so that the Health page has an open one to show.
+      health: { breaker: { failureThreshold: 2, cooldownMs: 600_000 } },
       ledger: { path: join(mkdtempSync(join(tmpdir(), 'sluice-dashboard-')), 'ledger.db') },
     });
     // Some history for Traffic, Spend and Requests.
@@ -50,6 +54,7 @@ describe('the dashboard in Chromium', { skip: browserSkip }, () => {
     for (let i = 0; i < 6; i++) await send(KEY_ALICE, 'fast', { tokens: 20 + i * 5, ttftMs: 20 + i * 10 });
     for (let i = 0; i < 4; i++) await send(KEY_BOB, 'smart', { tokens: 40, ttftMs: 60 });
     await (await postChat(gateway, chatBody({ model: 'smart', stream: true, sim: { fault: { status: 400 } } }), { authorization: `Bearer ${KEY_BOB}` })).text();
+    for (let i = 0; i < 2; i++) await (await postChat(gateway, chatBody({ model: 'flaky', sim: { fault: { status: 500 } } }), { authorization: `Bearer ${KEY_ALICE}` })).text();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('console', (message) => {
@@ -151,6 +156,64 @@ describe('the dashboard in Chromium', { skip: browserSkip }, () => {
     const series = await page.locator('.chart .plot').evaluateAll((plots) => plots.map((p) => Number(p.getAttribute('data-series'))));
     assert.ok(series.slice(0, 3).every((n) => n > 0), `series per chart: ${series}`);
     await shoot('traffic');
+  });
+
+  test('Spend creates a key whose secret is shown once and works, changes its limits, and revokes it', async () => {
+    await page.goto(`${gateway.url}/dashboard#spend`);
+    const alice = page.locator('.keys tr[data-key="alice"]');
+    // A config key: its remaining requests and tokens show, and it has no Edit or Revoke.
+    await alice.getByTestId('remaining').filter({ hasText: 'req' }).waitFor({ timeout: 10_000 });
+    assert.equal(await alice.getByRole('button').count(), 0);
+    await page.getByRole('button', { name: 'New key' }).click();
+    const form = page.getByTestId('create-key');
+    await form.locator('input[name=name]').fill('carol');
+    await form.locator('input[name=rpm]').fill('120');
+    await form.locator('input[name=budgetUsd]').fill('2');
+    await form.locator('input[name=models]').fill('fast, smart');
+    await form.getByRole('button', { name: 'Create' }).click();
+    const secretBox = page.getByTestId('secret');
+    await secretBox.waitFor({ timeout: 10_000 });
+    const secret = (await secretBox.locator('code').textContent())!;
+    const carol = page.locator('.keys tr[data-key="carol"]');
+    await carol.waitFor({ timeout: 10_000 });
+    assert.match((await carol.textContent()) ?? '', /120 rpm · \$2\.00\/month/);
+    await shoot('spend-new-key');
+    const chat = () => postChat(gateway, chatBody({ model: 'fast', stream: true, sim: { tokens: 5 } }), { authorization: `Bearer ${secret}` });
+    const allowed = await chat();
+    assert.equal(allowed.status, 200);
+    await readSse(allowed);
+    await secretBox.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await page.getByTestId('secret').count(), 0, 'the secret is not shown again');
+
+    await carol.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByTestId('edit-key');
+    await edit.locator('input[name=rpm]').fill('60');
+    await edit.locator('input[name=tpm]').fill('5000');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await carol.filter({ hasText: '60 rpm · 5,000 tpm' }).waitFor({ timeout: 10_000 });
+    const id = (await adminCall(gateway, 'GET', '/admin/keys')).body.data.find((k: { name: string }) => k.name === 'carol').id;
+    const shown = await adminCall(gateway, 'GET', `/admin/keys/${id}`);
+    assert.deepEqual(shown.body.limits, { rpm: 60, tpm: 5000, budget: { usd: 2, period: 'month' } });
+    assert.deepEqual(shown.body.models, ['fast', 'smart']);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await carol.getByRole('button', { name: 'Revoke' }).click();
+    await carol.getByTestId('status').filter({ hasText: 'revoked' }).waitFor({ timeout: 10_000 });
+    assert.equal(await carol.getByRole('button').count(), 0);
+    const refused = await chat();
+    assert.equal(refused.status, 401);
+    await refused.text();
+  });
+
+  test('Health shows each deployment\'s breaker as the API does, an open one included', async () => {
+    const api = await adminCall(gateway, 'GET', '/admin/health');
+    const states = new Map<string, string>(api.body.breakers.map((b: { deployment: string; breaker: string }) => [b.deployment, b.breaker]));
+    assert.equal(states.get('up/flaky-model'), 'open');
+    assert.equal(states.get('up/fast-model'), 'closed');
+    await page.goto(`${gateway.url}/dashboard#health`);
+    for (const [deployment, state] of states) {
+      await page.locator(`table.breakers tr[data-deployment="${deployment}"] [data-testid=breaker]`).filter({ hasText: state }).waitFor({ timeout: 10_000 });
+    }
   });
 
   test('Spend and Health show keys against budget and the deployments', async () => {

@@ -24,7 +24,9 @@ async function probe(configured: boolean, run: () => Promise<unknown>): Promise<
 /**
  * `GET /admin/health`: providers and the deployments aliases route to, each
  * deployment's error rate and latency over the last five minutes on this
- * replica, and whether Redis and the ledger database answer.
+ * replica, every deployment's circuit breaker and time to first token as
+ * the router sees them (`breakers`), and whether Redis and the ledger
+ * database answer.
  */
 export function registerHealthRoutes(scope: FastifyInstance, ctx: GatewayContext, activity: RecentActivity): void {
   scope.get('/admin/health', async () => {
@@ -41,6 +43,7 @@ export function registerHealthRoutes(scope: FastifyInstance, ctx: GatewayContext
       providers: config.providers.map((p) => ({ id: p.id, type: p.type, baseURL: 'baseURL' in p ? (p.baseURL ?? null) : null })),
       aliases: config.models.map((m) => ({ name: m.name, target: m.target, fallbacks: m.fallbacks ?? [] })),
       deployments: activity.deployments(),
+      breakers: ctx.health.snapshot(),
       redis,
       database: { ...database, kind: ledger === false ? 'none' : 'url' in ledger ? 'postgresql' : 'sqlite' },
     };

@@ -62,6 +62,7 @@ export function registerSpendRoutes(scope: FastifyInstance, ctx: GatewayContext)
       model.costTotal += row.costTotal;
       models.set(row.model, model);
     }
-    return { at: now, dayStart: day, monthStart: month, keys, teams: [...teams.values()], models: [...models.values()].sort((a, b) => b.costTotal - a.costTotal) };
+    // Whether the page may offer to create, change and revoke keys (`/admin/keys` exists).
+    return { at: now, managedKeys: ctx.managedKeys !== null, dayStart: day, monthStart: month, keys, teams: [...teams.values()], models: [...models.values()].sort((a, b) => b.costTotal - a.costTotal) };
   });
 }

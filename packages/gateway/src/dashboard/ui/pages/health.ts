@@ -1,7 +1,7 @@
 import { usePolling } from '../polling.ts';
 import { int, ms, percent, time } from '../format.ts';
 import { html } from '../html.ts';
-import type { Health, Probe } from '../types.ts';
+import type { DeploymentSnapshot, Health, Probe } from '../types.ts';
 
 function ProbeTile(props: { name: string; probe: Probe; detail?: string }) {
   const { probe } = props;
@@ -11,6 +11,27 @@ function ProbeTile(props: { name: string; probe: Probe; detail?: string }) {
     <span>${props.name}${props.detail ? ` (${props.detail})` : ''}${probe.latencyMs === null ? '' : ` · ${ms(probe.latencyMs)}`}</span>
     ${probe.error === null ? null : html`<small class="error">${probe.error}</small>`}
   </div>`;
+}
+
+const BREAKER_BADGE: Record<DeploymentSnapshot['breaker'], string> = { closed: 'good', 'half-open': 'warn', open: 'bad' };
+
+/** The router's view of each deployment: breaker state, failures, running attempts, time to first token. */
+function Breakers(props: { breakers: DeploymentSnapshot[] }) {
+  return html`<section class="card">
+    <h3>Circuit breakers <small>as the router sees them</small></h3>
+    ${props.breakers.length === 0
+      ? html`<p class="empty">No deployment has been tried yet.</p>`
+      : html`<div class="scroll"><table class="breakers">
+          <thead><tr><th>Deployment</th><th>Breaker</th><th>Open until</th><th class="num">Failures in a row</th><th class="num">Window failures</th><th class="num">Running</th><th class="num">TTFT EWMA</th><th class="num">TTFT p50</th><th class="num">TTFT p95</th><th class="num">Samples</th></tr></thead>
+          <tbody>${props.breakers.map(
+            (b) => html`<tr key=${b.deployment} data-deployment=${b.deployment}>
+              <td>${b.deployment}</td><td><span class=${`badge ${BREAKER_BADGE[b.breaker]}`} data-testid="breaker">${b.breaker}</span></td>
+              <td>${b.openUntil === null ? '–' : time(b.openUntil)}</td><td class="num">${int(b.consecutiveFailures)}</td><td class="num">${int(b.windowFailures)} / ${int(b.windowRequests)}</td>
+              <td class="num">${int(b.running)}</td><td class="num">${ms(b.ttftEwmaMs)}</td><td class="num">${ms(b.ttftP50Ms)}</td><td class="num">${ms(b.ttftP95Ms)}</td><td class="num">${int(b.ttftSamples)}</td>
+            </tr>`,
+          )}</tbody>
+        </table></div>`}
+  </section>`;
 }
 
 /** Health: providers, deployments' recent error rate and latency, Redis and the ledger database. Refreshes every 5 s. */
@@ -39,6 +60,7 @@ export function HealthPage(props: { replica: string | null }) {
             )}</tbody>
           </table></div>`}
     </section>
+    <${Breakers} breakers=${data.breakers} />
     <section class="card">
       <h3>Providers</h3>
       <table><thead><tr><th>Id</th><th>Type</th><th>Base URL</th></tr></thead>

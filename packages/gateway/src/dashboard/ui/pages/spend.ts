@@ -2,8 +2,9 @@ import { usePolling } from '../polling.ts';
 import { int, percent, usd } from '../format.ts';
 import { html } from '../html.ts';
 import type { Spend } from '../types.ts';
+import { KeysCard } from './keys.ts';
 
-/** Spend: per key and team, spent against budget and limits; per model, cost. Refreshes every 10 s. */
+/** Spend: per key and team, spent against budget and limits; per model, cost; the keys themselves when managed keys are on. Refreshes every 10 s. */
 export function SpendPage() {
   const { data, error } = usePolling<Spend>('/admin/spend', 10_000);
   if (data === null) return html`<div class="page">${error === null ? html`<p class="empty">Loading…</p>` : html`<p class="error">${error}</p>`}</div>`;
@@ -40,6 +41,7 @@ export function SpendPage() {
             </tbody>
           </table></div>`}
     </section>
+    ${data.managedKeys ? html`<${KeysCard} />` : null}
     ${data.teams.length === 0
       ? null
       : html`<section class="card"><h3>Teams</h3><table>
