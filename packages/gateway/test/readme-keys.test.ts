@@ -15,7 +15,7 @@ import { startGateway, type RunningGateway } from '@sluice/gateway';
 import { ADMIN_KEY } from './helpers/admin.ts';
 
 const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-const SECTION = README.slice(README.indexOf('## Keys, limits and budgets'), README.indexOf('\n## ', README.indexOf('## Keys, limits and budgets') + 1));
+const SECTION = README.slice(README.indexOf('## Keys, limits and budgets'), README.indexOf('### Limits and budgets'));
 const BLOCKS = [...SECTION.matchAll(/```sh\n((?:(?!```)[\s\S])*)```/g)].map((match) => match[1]);
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 

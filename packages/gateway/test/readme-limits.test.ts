@@ -12,7 +12,7 @@ import type { RunningGateway, SluiceConfigInput } from '@sluice/gateway';
 import { startTestGateway } from './helpers/gateway.ts';
 
 const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-const SECTION = README.slice(README.indexOf('### Limits and budgets'), README.indexOf('## Benchmark'));
+const SECTION = README.slice(README.indexOf('### Limits and budgets'), README.indexOf('\n## ', README.indexOf('### Limits and budgets')));
 const CONFIG = /cat > limits\.json <<'JSON'\n([\s\S]*?)\nJSON\n/.exec(SECTION)?.[1];
 const COMMANDS = [...SECTION.matchAll(/```sh\n(curl[\s\S]*?)```/g)].map((m) => m[1]);
 const skip = existsSync('/usr/bin/curl') ? false : 'curl is not installed';
