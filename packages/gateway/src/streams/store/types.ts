@@ -6,7 +6,7 @@ export type StoredStatus = 'running' | 'done' | 'error' | 'cancelled' | 'interru
 /** What a store knows of a stream besides its events. */
 export interface StreamMeta {
   id: string;
-  /** The gateway key name that started it: it may read and cancel without the token. */
+  /** The id of the caller (`Caller.id`) that started it: it may read and cancel without the token. */
   owner: string;
   model: string;
   /** The inbound API whose frames the log holds. */
