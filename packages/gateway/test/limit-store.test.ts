@@ -154,8 +154,10 @@ for (const kind of kinds) {
         const refused = await store.admit(request([key, model], { tokens: 100, cost: 0.1 }));
         assert.ok(!refused.admitted && refused.refusal.kind === 'concurrency' && refused.refusal.subject === model.id);
         const state = await store.usage(key);
+        // The buckets refill continuously (1,000 a minute: one token each 60 ms), so a slow machine
+        // may see a token back; a second taking would leave 800.
         assert.equal(state.requests!.remaining, 9);
-        assert.equal(state.tokens!.remaining, 900);
+        assert.ok(state.tokens!.remaining >= 900 && state.tokens!.remaining < 950, `tokens remaining ${state.tokens!.remaining}`);
         assert.equal(state.running, 1);
         assert.ok(Math.abs(state.budget!.held - 0.1) < 1e-9);
         assert.equal(state.budget!.resetsAt, null);
