@@ -4,9 +4,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { chatBody, postChat, startGatewayWithUpstream, type UpstreamRig } from './helpers/gateway.ts';
 import { readSse } from './helpers/sse.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { MultiplexClient, openSocket, wsURL } from './helpers/ws.ts';
 
 const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_PARENT = '00f067aa0ba902b7';
+const SOCKET_TRACE = '0af7651916cd43dd8448eb211c80319c';
+const SOCKET_PARENT = 'b7ad6b7169203331';
+const MESSAGE_TRACE = 'a3ce929d0e0e47364bf92f3577b34da6';
+const MESSAGE_PARENT = '53995c3f42cd8ad8';
 
 describe('OpenTelemetry: spans and GenAI metrics over OTLP/HTTP to a loopback collector', () => {
   let receiver: OtlpReceiver;
@@ -78,6 +83,82 @@ describe('OpenTelemetry: spans and GenAI metrics over OTLP/HTTP to a loopback co
     const upstream = upstreamHeaders.slice(seen).at(-1)!;
     assert.equal(upstream.traceparent, `00-${CLIENT_TRACE}-${attempt.spanId}-01`);
     assert.equal(upstream.tracestate, 'vendor=abc');
+  });
+
+  test('WebSocket requests continue the upgrade traceparent, or their own from the request message, and pass it upstream', async () => {
+    const client = await MultiplexClient.connect(rig.gateway, ['sluice.v1'], { headers: { traceparent: `00-${SOCKET_TRACE}-${SOCKET_PARENT}-01`, tracestate: 'socket=1' } });
+    try {
+      // The requests run side by side on the socket; each upstream request is found by its attempt's span id.
+      const served = async (id: string, extra: object) => {
+        const capture = await client.request(id, { model: 'chat-model', messages: [{ role: 'user', content: 'hi' }], sim: { tokens: 4 } }, extra);
+        assert.equal(capture.end.type, 'done', JSON.stringify(capture.end));
+        const streamId = capture.accepted!.streamId;
+        const spans = await receiver.waitForSpans((all) => byStream(all, streamId).attempts.length === 1);
+        const { request, attempts } = byStream(spans, streamId);
+        const upstream = upstreamHeaders.find((h) => String(h.traceparent).includes(attempts[0].spanId));
+        return { request: request!, attempt: attempts[0], upstream: upstream ?? {} };
+      };
+      const malformed = ['00-not-a-trace-01', `00-${'0'.repeat(32)}-${MESSAGE_PARENT}-01`, `ff-${MESSAGE_TRACE}-${MESSAGE_PARENT}-01`, `00-${MESSAGE_TRACE}-${MESSAGE_PARENT}-01-extra`];
+      const [plain1, plain2, own, ...bad] = await Promise.all([
+        served('w1', {}),
+        served('w2', {}),
+        served('w3', { traceparent: `00-${MESSAGE_TRACE}-${MESSAGE_PARENT}-01`, tracestate: 'message=1' }),
+        ...malformed.map((traceparent, i) => served(`bad${i}`, { traceparent })),
+      ]);
+
+      // No trace context in the message: the socket's, for every request on it.
+      for (const { request, attempt, upstream } of [plain1, plain2]) {
+        assert.equal(request.traceId, SOCKET_TRACE);
+        assert.equal(request.parentSpanId, SOCKET_PARENT);
+        assert.equal(request.attributes['gen_ai.request.model'], 'chat-model');
+        assert.equal(upstream.traceparent, `00-${SOCKET_TRACE}-${attempt.spanId}-01`);
+        assert.equal(upstream.tracestate, 'socket=1');
+      }
+
+      // The request's own traceparent wins for that request, with its own tracestate.
+      assert.equal(own.request.traceId, MESSAGE_TRACE);
+      assert.equal(own.request.parentSpanId, MESSAGE_PARENT);
+      assert.equal(own.upstream.traceparent, `00-${MESSAGE_TRACE}-${own.attempt.spanId}-01`);
+      assert.equal(own.upstream.tracestate, 'message=1');
+
+      // A malformed one is ignored, as a malformed header is on HTTP: the socket's context stays.
+      for (const [i, { request, attempt, upstream }] of bad.entries()) {
+        assert.equal(request.traceId, SOCKET_TRACE, malformed[i]);
+        assert.equal(upstream.traceparent, `00-${SOCKET_TRACE}-${attempt.spanId}-01`);
+      }
+
+      // A traceparent that is not a string is a malformed message, refused like any other field.
+      const refused = await client.request('w4', { model: 'chat-model', messages: [{ role: 'user', content: 'hi' }] }, { traceparent: 7 });
+      assert.equal(refused.end.type, 'error');
+      assert.equal(refused.end.type === 'error' && refused.end.error.code, 'invalid_message');
+      assert.equal(refused.accepted, undefined);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a plain-mode WebSocket continues its upgrade traceparent for each body', async () => {
+    const ws = await openSocket(wsURL(rig.gateway, '?model=chat-model'), [], { headers: { traceparent: `00-${SOCKET_TRACE}-${CLIENT_PARENT}-01` } });
+    try {
+      const seen = upstreamHeaders.length;
+      const frames: string[] = [];
+      const finished = new Promise<void>((resolve) =>
+        ws.on('message', (data) => {
+          frames.push(data.toString());
+          if ((JSON.parse(data.toString()) as { choices?: { finish_reason: string | null }[] }).choices?.[0]?.finish_reason) resolve();
+        }),
+      );
+      ws.send(JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], sim: { tokens: 3 } }));
+      await finished;
+      const streamId = `${(JSON.parse(frames[0]) as { id: string }).id}`.replace(/^chatcmpl-/, '');
+      const spans = await receiver.waitForSpans((all) => byStream(all, streamId).attempts.length === 1);
+      const { request, attempts } = byStream(spans, streamId);
+      assert.equal(request!.traceId, SOCKET_TRACE);
+      assert.equal(request!.parentSpanId, CLIENT_PARENT);
+      assert.equal(upstreamHeaders.slice(seen).at(-1)!.traceparent, `00-${SOCKET_TRACE}-${attempts[0].spanId}-01`);
+    } finally {
+      ws.close();
+    }
   });
 
   test('a retried request has two attempt spans under its request span: the failed one with its error, then the one that streamed', async () => {

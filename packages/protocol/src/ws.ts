@@ -11,6 +11,14 @@ export interface WsRequestMessage {
   body: ChatCompletionRequest;
   /** Default true over `sluice.v1`: the stream survives this socket. */
   resumable?: boolean;
+  /**
+   * W3C trace context for this request, overriding the upgrade request's
+   * `traceparent` (which serves every request on the socket). A malformed
+   * value is ignored, as a malformed header is on HTTP.
+   */
+  traceparent?: string;
+  /** The W3C `tracestate` that goes with this request's `traceparent`. */
+  tracestate?: string;
 }
 
 export interface WsCancelMessage {

@@ -8,7 +8,15 @@ const id = z.string().min(1, 'must be a non-empty string').max(256, 'must be at 
 // The request body is only checked to be an object here; the chat request
 // validation shared with the HTTP endpoint names its bad fields.
 const schemas = {
-  request: z.strictObject({ type: z.literal('request'), id, body: z.record(z.string(), z.unknown()), resumable: z.boolean().optional() }),
+  request: z.strictObject({
+    type: z.literal('request'),
+    id,
+    body: z.record(z.string(), z.unknown()),
+    resumable: z.boolean().optional(),
+    // Strings of a header's size; a malformed trace context is ignored where it is read (trace-context.ts), as on HTTP.
+    traceparent: z.string().max(512).optional(),
+    tracestate: z.string().max(8192).optional(),
+  }),
   cancel: z.strictObject({ type: z.literal('cancel'), id }),
   resume: z.strictObject({
     type: z.literal('resume'),

@@ -11,6 +11,7 @@ import { acceptedFrame, errorFrame, PONG_FRAME } from './frames.ts';
 import { parseClientMessage } from './messages.ts';
 import { MultiplexStream } from './multiplex-stream.ts';
 import type { SocketChannel } from './socket-channel.ts';
+import { requestTraceHeaders, type TraceHeaders } from './trace-context.ts';
 
 /**
  * A `sluice.v1` socket: many requests, each under the client's id, their
@@ -22,6 +23,8 @@ export class MultiplexSession {
   readonly #ctx: GatewayContext;
   readonly #channel: SocketChannel;
   readonly #caller: Caller;
+  /** The upgrade's W3C trace context, for requests that bring none of their own; undefined with tracing off. */
+  readonly #trace: TraceHeaders | undefined;
   /** Made at the first request: an idle socket holds no map. */
   #streams: Map<string, MultiplexStream> | undefined;
   #closed = false;
@@ -29,10 +32,11 @@ export class MultiplexSession {
     if (this.#streams?.get(stream.id) === stream) this.#streams.delete(stream.id);
   };
 
-  constructor(ctx: GatewayContext, channel: SocketChannel, caller: Caller) {
+  constructor(ctx: GatewayContext, channel: SocketChannel, caller: Caller, trace?: TraceHeaders) {
     this.#ctx = ctx;
     this.#channel = channel;
     this.#caller = caller;
+    this.#trace = trace;
   }
 
   onMessage(data: RawData, isBinary: boolean): void {
@@ -77,9 +81,10 @@ export class MultiplexSession {
     // Until the stream exists, a cancel or the socket closing stops a wait in the key's queue.
     const waiting = new AbortController();
     stream.bind({ stop: () => waiting.abort(), cancel: () => waiting.abort() });
+    const headers = this.#ctx.telemetry === null ? undefined : requestTraceHeaders(this.#trace, message.traceparent, message.tracestate);
     let generation: Generation;
     try {
-      generation = await createChatGeneration(this.#ctx, this.#caller, message.body, { resumable: message.resumable ?? true, signal: waiting.signal, transport: 'ws' });
+      generation = await createChatGeneration(this.#ctx, this.#caller, message.body, { resumable: message.resumable ?? true, signal: waiting.signal, transport: 'ws', headers });
     } catch (error) {
       this.#forget(stream);
       if (!this.#closed) this.#refuse(message.id, toGatewayError(error, this.#ctx.config.server.bodyLimitBytes));

@@ -9,6 +9,7 @@ import type { StreamSink, Subscription } from '../../streams/subscription.ts';
 import { InvalidMessageError, TooManyStreamsError, UnsupportedFrameError } from './errors.ts';
 import { PONG_FRAME } from './frames.ts';
 import type { SocketChannel } from './socket-channel.ts';
+import type { TraceHeaders } from './trace-context.ts';
 
 /**
  * The plain mode of the classic clients (a socket opened without the
@@ -27,6 +28,8 @@ export class PlainSession implements StreamSink {
   readonly #caller: Caller;
   /** `?model=` of the socket's URL: the model of bodies that name none. */
   readonly #defaultModel: string | null;
+  /** The upgrade's W3C trace context, continued by every body on the socket; undefined with tracing off. */
+  readonly #trace: TraceHeaders | undefined;
   readonly #waiting: unknown[] = [];
   #current: { generation: Generation; subscription: Subscription | undefined } | undefined;
   readonly #closing = new AbortController();
@@ -34,11 +37,12 @@ export class PlainSession implements StreamSink {
   #starting = false;
   #closed = false;
 
-  constructor(ctx: GatewayContext, channel: SocketChannel, caller: Caller, defaultModel: string | null) {
+  constructor(ctx: GatewayContext, channel: SocketChannel, caller: Caller, defaultModel: string | null, trace?: TraceHeaders) {
     this.#ctx = ctx;
     this.#channel = channel;
     this.#caller = caller;
     this.#defaultModel = defaultModel;
+    this.#trace = trace;
   }
 
   onMessage(data: RawData, isBinary: boolean): void {
@@ -106,7 +110,7 @@ export class PlainSession implements StreamSink {
       const body = this.#withDefaultModel(next);
       let generation: Generation;
       try {
-        generation = await createChatGeneration(this.#ctx, this.#caller, body, { resumable: false, signal: this.#closing.signal, transport: 'ws' });
+        generation = await createChatGeneration(this.#ctx, this.#caller, body, { resumable: false, signal: this.#closing.signal, transport: 'ws', headers: this.#trace });
       } catch (error) {
         if (!this.#closed) this.#sendError(toGatewayError(error, this.#ctx.config.server.bodyLimitBytes));
         continue;

@@ -15,6 +15,7 @@ import { WS_PATH, authenticateUpgrade, chooseSubprotocol, isWebSocketUpgrade, of
 import { MultiplexSession } from './multiplex-session.ts';
 import { PlainSession } from './plain-session.ts';
 import { SocketChannel } from './socket-channel.ts';
+import { upgradeTraceHeaders } from './trace-context.ts';
 import { registerUpgradeRequiredRoute } from './upgrade-required-route.ts';
 
 /** How long closing sockets get to answer the close handshake before they are cut. */
@@ -58,7 +59,8 @@ export function registerWebSocketTransport(app: FastifyInstance, ctx: GatewayCon
 
   const serve = (ws: WebSocket, socket: Duplex, req: IncomingMessage, caller: Caller) => {
     const channel = new SocketChannel(ws, socket, ctx.config.ws.highWaterMarkBytes);
-    const session = ws.protocol === WS_SUBPROTOCOL ? new MultiplexSession(ctx, channel, caller) : new PlainSession(ctx, channel, caller, defaultModelOf(req));
+    const trace = ctx.telemetry === null ? undefined : upgradeTraceHeaders(req.headers);
+    const session = ws.protocol === WS_SUBPROTOCOL ? new MultiplexSession(ctx, channel, caller, trace) : new PlainSession(ctx, channel, caller, defaultModelOf(req), trace);
     ws.on('message', (data, isBinary) => {
       try {
         session.onMessage(data, isBinary);
