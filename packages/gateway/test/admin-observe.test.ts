@@ -188,6 +188,7 @@ for (const kind of LEDGERS) {
       assert.equal(deployment.errors, 1);
       assert.ok(deployment.ttftMs !== null);
       assert.ok(health.providers.some((p: { id: string; type: string }) => p.id === 'up' && p.type === 'openai-compatible'));
+      assert.equal(health.replicas, null, 'no Redis stream store, no replica list');
     });
   });
 }

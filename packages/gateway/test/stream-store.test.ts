@@ -301,6 +301,8 @@ describe('StreamLogStore: redis across replicas', { skip: kinds[1].skip }, () =>
     const admin = new Redis(process.env.REDIS_URL ?? '');
     try {
       const id = newId();
+      // The replica's liveness goes out at start and with each heartbeat, not with a stream: let the first go.
+      await sleep(20);
       const before = (store as RedisStreamLogStore).commandsSent;
       const writer = store.create({ id, owner: 'web', model: 'm', api: 'chat', createdAt: 1 });
       const written = write(writer, 1, 100);
@@ -311,8 +313,8 @@ describe('StreamLogStore: redis across replicas', { skip: kinds[1].skip }, () =>
       writer.finish('done');
       await sleep(20);
       assert.equal(await admin.xlen(`${prefix}stream:{${id}}:log`), 2, 'two turns, two entries');
-      // Liveness, metadata and its expiry; two entries and the log's expiry; the finish and both expiries.
-      assert.equal((store as RedisStreamLogStore).commandsSent - before, 9);
+      // Metadata and its expiry; two entries and the log's expiry; the finish and both expiries.
+      assert.equal((store as RedisStreamLogStore).commandsSent - before, 8);
       const all = [...written, ...more, done];
       for (const after of [0, 1, 57, 99, 100, 101, 139, 140]) assert.deepEqual(await collect(store.read(id, after, new AbortController().signal)), all.slice(after), `from ${after}`);
     } finally {

@@ -12,8 +12,9 @@ import type { KeyUsageView } from '../../admin/key-usage.ts';
 import type { DeploymentSnapshot } from '../../health/deployment-health.ts';
 import type { TrafficSeries } from '../../billing/ledger-query.ts';
 import type { UsageRecord } from '../../billing/usage-store.ts';
+import type { ReplicaSeen } from '../../streams/store/types.ts';
 
-export type { DeploymentSnapshot, KeyView, LiveStream, Probe };
+export type { DeploymentSnapshot, KeyView, LiveStream, Probe, ReplicaSeen };
 /** `GET /admin/keys/{id}`: the key with its live usage. */
 export type KeyDetail = KeyView & { usage: KeyUsageView };
 export type Totals = ActivityTotals;
@@ -39,5 +40,7 @@ export interface Health {
   deployments: DeploymentWindow[];
   breakers: DeploymentSnapshot[];
   redis: Probe;
+  /** With Redis: the replicas alive on it; null without (or when Redis does not answer). */
+  replicas: ReplicaSeen[] | null;
   database: Probe & { kind: string };
 }

@@ -1,6 +1,6 @@
 import { StreamNotFoundError, StreamTruncatedError } from '../../errors/index.ts';
 import { StreamLog, type LogEntry } from '../log.ts';
-import type { StreamLogStore, StreamLogWriter, StreamMeta } from './types.ts';
+import type { ReplicaSeen, StreamLogStore, StreamLogWriter, StreamMeta } from './types.ts';
 
 export interface MemoryStoreOptions {
   /** How long a finished stream stays readable. */
@@ -114,6 +114,11 @@ export class MemoryStreamLogStore implements StreamLogStore {
   }
 
   onCancelRequest(): void {}
+
+  /** One replica, no others to see: the health page shows no replica list. */
+  async replicas(): Promise<ReplicaSeen[] | null> {
+    return null;
+  }
 
   async close(): Promise<void> {
     for (const stored of this.#streams.values()) clearTimeout(stored.expiry);

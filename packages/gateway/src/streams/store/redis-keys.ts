@@ -8,12 +8,17 @@ export function streamKeys(prefix: string, streamId: string): { log: string; met
 }
 
 /**
- * A replica's liveness: renewed by its heartbeat while it runs streams, so
- * one key (one command per heartbeat) vouches for all of them. A stream's
- * metadata names the replica that runs it.
+ * A replica's liveness: renewed by its heartbeat, so one key (one command
+ * per heartbeat) vouches for all the streams it runs. A stream's metadata
+ * names the replica that runs it; `/admin/health` lists the live ones.
  */
 export function replicaKey(prefix: string, replicaId: string): string {
   return `${prefix}replica:${replicaId}:alive`;
+}
+
+/** The set of replica ids that have sent a heartbeat: an index for listing them, pruned of lapsed ones. */
+export function replicasKey(prefix: string): string {
+  return `${prefix}replicas`;
 }
 
 export function cancelChannel(prefix: string): string {

@@ -5,15 +5,16 @@ import type { StreamApi } from '../event-encoder.ts';
 import type { LogEntry } from '../log.ts';
 import { entryArgs, entryId, lastSeqOf, seqOf, splitEntry } from './redis-entries.ts';
 import { RedisFollowers, type StreamEntries } from './redis-followers.ts';
-import { cancelChannel, memoryKey, replicaKey, streamKeys } from './redis-keys.ts';
-import type { StoredStatus, StreamLogStore, StreamLogWriter, StreamMeta } from './types.ts';
+import { cancelChannel, memoryKey, replicaKey, replicasKey, streamKeys } from './redis-keys.ts';
+import { presenceCommands, replicasSeen } from './replica-presence.ts';
+import type { ReplicaSeen, StoredStatus, StreamLogStore, StreamLogWriter, StreamMeta } from './types.ts';
 
 export interface RedisStoreOptions {
   url: string;
   keyPrefix: string;
   /** How long a finished stream stays readable. */
   retentionMs: number;
-  /** How often a replica renews its liveness while it runs streams; three missed renewals mean it died. */
+  /** How often a replica renews its liveness; three missed renewals mean it died. */
   heartbeatMs: number;
   /** Upper bound on a running stream's keys, in case its replica dies and nobody reads it. */
   runningTtlMs: number;
@@ -38,8 +39,8 @@ interface Writing {
  * Stream logs in Redis Streams, shared by every replica. The events one
  * stream logs in one event-loop turn go out as one XADD entry (see
  * redis-entries.ts), and every write of the turn in one pipeline. A
- * replica's liveness is one key its heartbeat renews while it runs streams,
- * named in each stream's metadata. Readers that caught up with a stream
+ * replica's liveness is one key its heartbeat renews (replica-presence.ts),
+ * named in each stream's metadata and listed by `/admin/health`. Readers that caught up with a stream
  * another replica writes wait together on one blocking connection
  * (redis-followers.ts).
  */
@@ -48,6 +49,7 @@ export class RedisStreamLogStore implements StreamLogStore {
   readonly #options: RedisStoreOptions;
   /** This store's replica id, named in the metadata of the streams it writes. */
   readonly #replica = randomBytes(8).toString('hex');
+  readonly #startedAt = Date.now();
   readonly #owned = new Set<string>();
   /** Replicas whose liveness key was found missing, and when first (see #writerLives). */
   readonly #lapsed = new Map<string, number>();
@@ -74,6 +76,8 @@ export class RedisStreamLogStore implements StreamLogStore {
     });
     this.#heartbeat = setInterval(() => this.#renewLiveness(), options.heartbeatMs);
     this.#heartbeat.unref();
+    // Alive from the start, streams or not: whoever sees a stream's metadata sees its writer live, and the health page lists it.
+    this.#renewLiveness();
   }
 
   /** Connections held for waiting readers (zero or one), for tests. */
@@ -83,8 +87,6 @@ export class RedisStreamLogStore implements StreamLogStore {
 
   create(meta: Omit<StreamMeta, 'status' | 'lastSeq'>): StreamLogWriter {
     const keys = streamKeys(this.#options.keyPrefix, meta.id);
-    // Liveness first (its heartbeat stops while the replica runs no stream): whoever sees the metadata sees its writer live.
-    if (this.#owned.size === 0) this.#send(this.#livenessCommand());
     this.#owned.add(meta.id);
     this.#send(
       ['hset', keys.meta, 'owner', meta.owner, 'model', meta.model, 'api', meta.api, 'status', 'running', 'createdAt', meta.createdAt, 'lastSeq', 0, 'replica', this.#replica],
@@ -236,10 +238,15 @@ export class RedisStreamLogStore implements StreamLogStore {
     });
   }
 
+  /** An admin read, not the stream path: not counted in commandsSent. */
+  replicas(): Promise<ReplicaSeen[]> {
+    return replicasSeen(this.#redis, this.#options.keyPrefix, this.#replica);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
-    // Streams still running here end with this replica: say so at once rather than when its liveness lapses.
-    if (this.#owned.size > 0) this.#send(['del', replicaKey(this.#options.keyPrefix, this.#replica)]);
+    // Streams still running here end with this replica, and it leaves the health page: say so at once rather than when its liveness lapses.
+    this.#send(['del', replicaKey(this.#options.keyPrefix, this.#replica)], ['srem', replicasKey(this.#options.keyPrefix), this.#replica]);
     await this.#flush();
     this.#followers.close();
     this.#subscriber?.disconnect();
@@ -325,12 +332,8 @@ export class RedisStreamLogStore implements StreamLogStore {
     return ((await this.#redis.hget(keys.meta, 'status')) ?? 'interrupted') as StoredStatus;
   }
 
-  /** One command vouches for every stream this replica runs. */
+  /** One key vouches for every stream this replica runs (and one index entry lists it). */
   #renewLiveness(): void {
-    if (this.#owned.size > 0) this.#send(this.#livenessCommand());
-  }
-
-  #livenessCommand(): Command {
-    return ['set', replicaKey(this.#options.keyPrefix, this.#replica), '1', 'PX', this.#options.heartbeatMs * 3];
+    this.#send(...presenceCommands(this.#options.keyPrefix, this.#replica, { startedAt: this.#startedAt, heartbeatMs: this.#options.heartbeatMs, running: this.#owned.size }));
   }
 }

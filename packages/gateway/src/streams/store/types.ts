@@ -17,6 +17,22 @@ export interface StreamMeta {
   lastSeq: number;
 }
 
+/** A replica sharing the store, as `/admin/health` lists it. */
+export interface ReplicaSeen {
+  /** The store's replica id, the one stream metadata names. */
+  id: string;
+  /** `host:pid`, as the Live page names a replica. */
+  name: string;
+  /** The replica answering. */
+  self: boolean;
+  startedAt: number;
+  /** How long ago its liveness was last renewed, from the key's remaining TTL (no clocks compared). */
+  lastHeartbeatMsAgo: number;
+  heartbeatMs: number;
+  /** Streams it ran at its last heartbeat. */
+  running: number;
+}
+
 /** The generation's side of a stored stream. */
 export interface StreamLogWriter {
   append(entry: LogEntry): void;
@@ -57,5 +73,7 @@ export interface StreamLogStore {
   requestCancel(streamId: string): Promise<void>;
   /** Hear cancel requests for streams this replica runs. */
   onCancelRequest(listener: (streamId: string) => void): void;
+  /** The replicas alive on this store now, this one marked; null for a store this replica alone uses. */
+  replicas(): Promise<ReplicaSeen[] | null>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { usePolling } from '../polling.ts';
 import { int, ms, percent, time } from '../format.ts';
 import { html } from '../html.ts';
 import type { DeploymentSnapshot, Health, Probe } from '../types.ts';
+import { Replicas } from './replicas.ts';
 
 function ProbeTile(props: { name: string; probe: Probe; detail?: string }) {
   const { probe } = props;
@@ -34,7 +35,7 @@ function Breakers(props: { breakers: DeploymentSnapshot[] }) {
   </section>`;
 }
 
-/** Health: providers, deployments' recent error rate and latency, Redis and the ledger database. Refreshes every 5 s. */
+/** Health: providers, deployments' recent error rate and latency, Redis and the ledger database, replicas seen on Redis. Refreshes every 5 s. */
 export function HealthPage(props: { replica: string | null }) {
   const { data, error } = usePolling<Health>('/admin/health', 5_000);
   if (data === null) return html`<div class="page">${error === null ? html`<p class="empty">Loading…</p>` : html`<p class="error">${error}</p>`}</div>`;
@@ -45,6 +46,7 @@ export function HealthPage(props: { replica: string | null }) {
       <${ProbeTile} name="Redis" probe=${data.redis} />
       <${ProbeTile} name="Ledger database" probe=${data.database} detail=${data.database.kind} />
     </div>
+    ${data.replicas === null ? null : html`<${Replicas} replicas=${data.replicas} at=${data.at} />`}
     <section class="card">
       <h3>Deployments <small>last 5 minutes on this replica</small></h3>
       ${data.deployments.length === 0
