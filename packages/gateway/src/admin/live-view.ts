@@ -11,8 +11,14 @@ export interface LiveStream {
   transport: string;
   /** `connecting`: no first token yet; `streaming`: a reader attached; `lingering`: resumable, nobody reading. */
   state: 'connecting' | 'streaming' | 'lingering';
-  /** Numbered events logged so far: one per upstream delta, about one per token. */
+  /** Numbered events logged so far: one per upstream delta (which may hold several tokens). */
   chunks: number;
+  /**
+   * Output tokens so far, counted with the tokenizer the gateway estimates
+   * usage with (at least the upstream's own count once it reported one);
+   * the stream's settled usage, in the ledger, is the real figure.
+   */
+  tokens: number;
   ttftMs: number | null;
   ageMs: number;
   readers: number;
@@ -21,7 +27,11 @@ export interface LiveStream {
   resumable: boolean;
 }
 
-/** What a running generation looks like right now; reads counters it keeps anyway, so a snapshot costs the stream nothing. */
+/**
+ * What a running generation looks like right now: counters it keeps anyway,
+ * and its output counted since the last snapshot, so the counting is done
+ * only while somebody watches.
+ */
 export function liveView(generation: Generation, now: number): LiveStream {
   const firstTokenAt = generation.firstTokenAt;
   const readers = generation.subscriberCount;
@@ -34,6 +44,7 @@ export function liveView(generation: Generation, now: number): LiveStream {
     transport: generation.options.transport ?? 'sse',
     state: firstTokenAt === 0 ? 'connecting' : readers === 0 && generation.options.resumable ? 'lingering' : 'streaming',
     chunks: generation.log.lastSeq,
+    tokens: generation.outputTokensSoFar(),
     ttftMs: firstTokenAt === 0 ? null : firstTokenAt - generation.createdAt,
     ageMs: now - generation.createdAt,
     readers,

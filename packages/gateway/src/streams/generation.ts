@@ -177,6 +177,11 @@ export class Generation implements SubscriptionHost {
     return this.#resumes;
   }
 
+  /** Output tokens so far, counted when asked (see UsageMeter.tokensSoFar); the settlement has the real usage. */
+  outputTokensSoFar(): number {
+    return this.#meter.tokensSoFar();
+  }
+
   /** Upstream attempts so far and the target of the last. */
   get attempts(): number {
     return this.#attempts;

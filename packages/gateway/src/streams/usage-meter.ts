@@ -10,6 +10,9 @@ import type { StreamEvent } from '../events/stream-event.ts';
 export class UsageMeter {
   #upstream: Usage | undefined;
   #generated: string[] = [];
+  /** What `tokensSoFar` has counted: the pieces up to `#countedPieces`, and their tokens. */
+  #countedPieces = 0;
+  #countedTokens = 0;
   /** Each choice's finish reason, in the order they came. */
   readonly finishReasons: FinishReason[] = [];
 
@@ -30,6 +33,23 @@ export class UsageMeter {
         this.finishReasons.push(event.reason);
         break;
     }
+  }
+
+  /**
+   * Output tokens so far, for the Live page: the pieces generated since the
+   * last call counted together, added to a running total, so a watched
+   * stream's text is tokenized once, a snapshot at a time, and one nobody
+   * watches costs nothing (the pieces are kept for settling anyway). Counted
+   * apart, pieces may count a token or so more at their seams than the whole
+   * text. Once the upstream reports its own usage, at least its count.
+   */
+  tokensSoFar(): number {
+    const pieces = this.#generated;
+    if (pieces.length > this.#countedPieces) {
+      this.#countedTokens += countTokens(pieces.slice(this.#countedPieces).join(''));
+      this.#countedPieces = pieces.length;
+    }
+    return Math.max(this.#countedTokens, this.#upstream?.completion_tokens ?? 0);
   }
 
   /**

@@ -1,7 +1,7 @@
 /** A snapshot of `/admin/events`, as much of it as the tests read. */
 export interface Snapshot {
   at: number;
-  streams: { id: string; key: string; model: string; deployment: string | null; state: string; chunks: number; readers: number; transport: string }[];
+  streams: { id: string; key: string; model: string; deployment: string | null; state: string; chunks: number; tokens: number; readers: number; transport: string }[];
   totals: { requests: number; errors: number };
 }
 

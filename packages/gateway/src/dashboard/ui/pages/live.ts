@@ -57,7 +57,7 @@ export function LivePage(props: { snapshot: Snapshot | null }) {
                   <td>${s.deployment ?? '–'}${s.attempts > 1 ? html` <span class="badge warn" title="upstream attempts">${s.attempts}×</span>` : null}</td>
                   <td>${s.transport}/${s.api}</td>
                   <td><span class=${`badge state-${s.state}`}>${s.state}</span></td>
-                  <td class="num" data-testid="tokens">${int(s.chunks)}</td>
+                  <td class="num" data-testid="tokens" title=${`${int(s.chunks)} events`}>${int(s.tokens)}</td>
                   <td class="num">${ms(s.ttftMs)}</td>
                   <td class="num">${age(s.ageMs)}</td>
                   <td class="num">${s.readers}</td>
@@ -68,6 +68,6 @@ export function LivePage(props: { snapshot: Snapshot | null }) {
             </tbody>
           </table></div>`}
     </section>
-    <p class="note">Tokens count the stream's numbered events, one per upstream delta: about one per token.</p>
+    <p class="note">Tokens are the output so far, counted with the gateway's tokenizer (the upstream's own count once it gives one); the ledger has each stream's settled usage.</p>
   </div>`;
 }
