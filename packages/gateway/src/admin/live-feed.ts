@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { ServerResponse } from 'node:http';
 import type { Pingable } from '../streams/keepalive.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
+import { preloadTokenizer } from '../streams/token-counter.ts';
 import { liveView, type LiveStream } from './live-view.ts';
 import type { ActivityTotals, RecentActivity } from './recent-activity.ts';
 
@@ -71,6 +72,8 @@ export class LiveFeed {
 
   /** Start feeding a response (its SSE headers already sent); returns the reader for the keepalive ticker. */
   add(res: ServerResponse): Pingable {
+    // Snapshots count each stream's output with the tokenizer: its tables load once, here, not in the middle of a tick.
+    preloadTokenizer();
     const reader = new FeedReader(res);
     this.#readers.add(reader);
     reader.send(this.#frame());

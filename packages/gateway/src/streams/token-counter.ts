@@ -10,7 +10,7 @@ let count: CountTokens | undefined;
  * report usage never needs them, so they load on first use.
  */
 export function countTokens(text: string): number {
-  count ??= (createRequire(import.meta.url)('gpt-tokenizer') as { countTokens: CountTokens }).countTokens;
+  count ??= loadTokenizer();
   if (!LONG_RUN.test(text)) return count(text);
   // Byte-pair merging is quadratic in the length of a run without spaces: 40,000 × "x" takes seconds,
   // a 16 MiB one would stall the gateway for hours. Such runs are counted MAX_RUN characters at a time.
@@ -22,6 +22,15 @@ export function countTokens(text: string): number {
     start = end;
   }
   return total + count(text.slice(start));
+}
+
+/** Load the tables now rather than at the first count (the live feed does, as its first reader connects). */
+export function preloadTokenizer(): void {
+  count ??= loadTokenizer();
+}
+
+function loadTokenizer(): CountTokens {
+  return (createRequire(import.meta.url)('gpt-tokenizer') as { countTokens: CountTokens }).countTokens;
 }
 
 /** The longest run of non-space characters counted in one piece; real words are far shorter. */
