@@ -2,11 +2,12 @@
  * The dashboard in Debian's Chromium, as `npm install` built it: the login
  * refuses a wrong admin key, the Live page follows a running stream and
  * cancels it upstream, Requests finds a request by key and model, Traffic
- * draws its charts, Spend creates, changes and revokes a key, Health shows
+ * draws its charts, Spend creates, changes (its expiry too) and revokes a key, Health shows
  * each deployment's breaker as the API does, and every page is photographed at 1280×800 (into
  * test/output/dashboard/). Any console error fails the test.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,7 +159,7 @@ describe('the dashboard in Chromium', { skip: browserSkip }, () => {
     await shoot('traffic');
   });
 
-  test('Spend creates a key whose secret is shown once and works, changes its limits, and revokes it', async () => {
+  test('Spend creates a key whose secret is shown once and works, changes its limits and expiry, clears an expiry, and revokes it', async () => {
     await page.goto(`${gateway.url}/dashboard#spend`);
     const alice = page.locator('.keys tr[data-key="alice"]');
     // A config key: its remaining requests and tokens show, and it has no Edit or Revoke.
@@ -170,6 +171,7 @@ describe('the dashboard in Chromium', { skip: browserSkip }, () => {
     await form.locator('input[name=rpm]').fill('120');
     await form.locator('input[name=budgetUsd]').fill('2');
     await form.locator('input[name=models]').fill('fast, smart');
+    await form.locator('input[name=expiresAt]').fill('2031-03-04T05:06');
     await form.getByRole('button', { name: 'Create' }).click();
     const secretBox = page.getByTestId('secret');
     await secretBox.waitFor({ timeout: 10_000 });
@@ -177,6 +179,11 @@ describe('the dashboard in Chromium', { skip: browserSkip }, () => {
     const carol = page.locator('.keys tr[data-key="carol"]');
     await carol.waitFor({ timeout: 10_000 });
     assert.match((await carol.textContent()) ?? '', /120 rpm · \$2\.00\/month/);
+    // The expiry typed in the browser's time zone is the API's instant, and the table shows it.
+    const expiry = (local: string) => page.evaluate((value) => new Date(value).toISOString(), local);
+    const carolOf = async () => (await adminCall(gateway, 'GET', '/admin/keys')).body.data.find((k: { name: string }) => k.name === 'carol');
+    assert.equal((await carolOf()).expiresAt, await expiry('2031-03-04T05:06'));
+    assert.notEqual(await carol.getByTestId('expires').textContent(), 'never');
     await shoot('spend-new-key');
     const chat = () => postChat(gateway, chatBody({ model: 'fast', stream: true, sim: { tokens: 5 } }), { authorization: `Bearer ${secret}` });
     const allowed = await chat();
@@ -187,14 +194,36 @@ describe('the dashboard in Chromium', { skip: browserSkip }, () => {
 
     await carol.getByRole('button', { name: 'Edit' }).click();
     const edit = page.getByTestId('edit-key');
+    // The edit form shows the current expiry; it is changed with the limits.
+    assert.equal(await edit.locator('input[name=expiresAt]').inputValue(), '2031-03-04T05:06');
     await edit.locator('input[name=rpm]').fill('60');
     await edit.locator('input[name=tpm]').fill('5000');
+    await edit.locator('input[name=expiresAt]').fill('2032-07-08T09:10');
     await edit.getByRole('button', { name: 'Save' }).click();
     await carol.filter({ hasText: '60 rpm · 5,000 tpm' }).waitFor({ timeout: 10_000 });
-    const id = (await adminCall(gateway, 'GET', '/admin/keys')).body.data.find((k: { name: string }) => k.name === 'carol').id;
+    const id = (await carolOf()).id;
     const shown = await adminCall(gateway, 'GET', `/admin/keys/${id}`);
     assert.deepEqual(shown.body.limits, { rpm: 60, tpm: 5000, budget: { usd: 2, period: 'month' } });
     assert.deepEqual(shown.body.models, ['fast', 'smart']);
+    assert.equal(shown.body.expiresAt, await expiry('2032-07-08T09:10'));
+
+    // Expired, the key is refused; its Edit clears the expiry ("Never expire") and it works again.
+    assert.equal((await adminCall(gateway, 'PATCH', `/admin/keys/${id}`, { expiresAt: new Date(Date.now() - 1000).toISOString() })).status, 200);
+    await page.reload();
+    await carol.getByTestId('status').filter({ hasText: 'expired' }).waitFor({ timeout: 10_000 });
+    const expired = await chat();
+    assert.equal(expired.status, 401);
+    await expired.text();
+    await carol.getByRole('button', { name: 'Edit' }).click();
+    await edit.getByTestId('clear-expiry').click();
+    assert.equal(await edit.locator('input[name=expiresAt]').inputValue(), '');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await carol.getByTestId('status').filter({ hasText: 'active' }).waitFor({ timeout: 10_000 });
+    assert.equal(await carol.getByTestId('expires').textContent(), 'never');
+    assert.equal((await carolOf()).expiresAt, null);
+    const again = await chat();
+    assert.equal(again.status, 200);
+    await readSse(again);
 
     page.once('dialog', (dialog) => void dialog.accept());
     await carol.getByRole('button', { name: 'Revoke' }).click();
@@ -224,6 +253,7 @@ describe('the dashboard in Chromium', { skip: browserSkip }, () => {
     await page.goto(`${gateway.url}/dashboard#health`);
     await page.locator('td', { hasText: 'up/smart-model' }).first().waitFor({ timeout: 10_000 });
     assert.match((await page.locator('[data-probe="Ledger database"]').textContent()) ?? '', /connected/);
+    assert.equal(await page.getByTestId('replicas').count(), 0, 'no Redis, no replica list');
     await shoot('health');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${gateway.url}/dashboard#live`);
@@ -248,6 +278,33 @@ describe('the dashboard in Chromium', { skip: browserSkip }, () => {
 });
 
 describe('the dashboard on a keyless loopback gateway, and switched off', { skip: browserSkip }, () => {
+  test('Health lists the replicas on a shared Redis, this one marked', { skip: process.env.REDIS_URL ? false : 'REDIS_URL is not set' }, async () => {
+    const redis = { url: process.env.REDIS_URL!, keyPrefix: `sluice-dashboard-${randomBytes(4).toString('hex')}:`, heartbeatMs: 300 };
+    const one = await startGatewayWithUpstream({ redis });
+    const two = await startGatewayWithUpstream({ redis });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`${one.gateway.url}/dashboard#health`);
+      const rows = page.locator('[data-testid=replicas] tbody tr');
+      await rows.nth(1).waitFor({ timeout: 10_000 });
+      assert.equal(await rows.count(), 2);
+      const self = rows.filter({ hasText: 'this one' });
+      assert.equal(await self.count(), 1);
+      const api = await fetch(`${one.gateway.url}/admin/health`);
+      const mine = ((await api.json()) as { replicas: { id: string; self: boolean }[] }).replicas.find((r) => r.self)!;
+      assert.equal(await self.getAttribute('data-replica'), mine.id);
+      await page.screenshot({ path: join(OUTPUT, 'health-replicas.png') });
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await two.close();
+      await one.close();
+    }
+  });
+
   test('opens directly without a login; `dashboard: false` serves none', async () => {
     const open = await startGatewayWithUpstream();
     const browser = await launchChromium();

@@ -12,11 +12,27 @@ export interface KeyDraft {
   budgetPeriod: string;
   /** Comma-separated aliases or `<provider>/<model>` patterns; empty allows every model. */
   models: string;
+  /** A `datetime-local` value, in the browser's time zone; empty: the key never expires. */
+  expiresAt: string;
 }
 
-export const EMPTY_DRAFT: KeyDraft = { name: '', team: '', rpm: '', tpm: '', concurrency: '', budgetUsd: '', budgetPeriod: 'month', models: '' };
+export const EMPTY_DRAFT: KeyDraft = { name: '', team: '', rpm: '', tpm: '', concurrency: '', budgetUsd: '', budgetPeriod: 'month', models: '', expiresAt: '' };
 
 const text = (n: number | undefined) => (n === undefined ? '' : String(n));
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** An ISO time as a `datetime-local` input shows it: local time, to the minute. */
+export function localInput(iso: string | null): string {
+  if (iso === null) return '';
+  const at = new Date(iso);
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
+/** A `datetime-local` value as the API's ISO time; text that is no time goes as typed, for the server to name. */
+function isoOf(local: string): string {
+  const at = new Date(local);
+  return Number.isNaN(at.getTime()) ? local : at.toISOString();
+}
 
 export function draftOf(key: KeyView): KeyDraft {
   const limits = key.limits ?? {};
@@ -29,6 +45,7 @@ export function draftOf(key: KeyView): KeyDraft {
     budgetUsd: text(limits.budget?.usd),
     budgetPeriod: limits.budget?.period ?? 'month',
     models: (key.models ?? []).join(', '),
+    expiresAt: localInput(key.expiresAt),
   };
 }
 
@@ -48,12 +65,14 @@ export function keyBody(draft: KeyDraft, creating: boolean): Record<string, unkn
   const hasLimits = Object.values(limits).some((value) => value !== undefined);
   const models = draft.models.split(',').map((m) => m.trim()).filter((m) => m !== '');
   const team = draft.team.trim();
+  const expiresAt = draft.expiresAt.trim();
   const empty = creating ? undefined : null;
   return {
     name: draft.name,
     team: team === '' ? empty : team,
     models: models.length === 0 ? empty : models,
     limits: hasLimits ? limits : empty,
+    expiresAt: expiresAt === '' ? empty : isoOf(expiresAt),
   };
 }
 
@@ -67,5 +86,7 @@ export function KeyFields(props: { draft: KeyDraft; onChange(draft: KeyDraft): v
     <label>Per<select name="budgetPeriod" value=${draft.budgetPeriod} onChange=${(e: Event) => onChange({ ...draft, budgetPeriod: (e.target as HTMLSelectElement).value })}>
       <option value="day">day</option><option value="month">month</option><option value="total">total</option>
     </select></label>
-    ${field('models', 'Models (comma-separated)')}`;
+    ${field('models', 'Models (comma-separated)')}
+    ${field('expiresAt', 'Expires (empty: never)', 'datetime-local')}
+    ${draft.expiresAt === '' ? null : html`<button type="button" class="plain" data-testid="clear-expiry" onClick=${() => onChange({ ...draft, expiresAt: '' })}>Never expire</button>`}`;
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { int, usd } from '../format.ts';
+import { int, time, usd } from '../format.ts';
 import { html } from '../html.ts';
 import { usePolling } from '../polling.ts';
 import type { KeyDetail, KeyView } from '../types.ts';
@@ -22,8 +22,9 @@ function Remaining(props: { id: string }) {
 }
 
 /**
- * Keys: every key with its limits and what its rate limits leave now; managed
- * keys can be created (the secret is shown once), changed and revoked here.
+ * Keys: every key with its limits, expiry and what its rate limits leave
+ * now; managed keys can be created (the secret is shown once), changed
+ * (an expired one too: a new expiry, or none, brings it back) and revoked here.
  * Config keys are read-only (they change in the config file).
  */
 export function KeysCard() {
@@ -81,19 +82,20 @@ export function KeysCard() {
     ${data === null
       ? html`<p class="empty">Loading…</p>`
       : html`<div class="scroll"><table>
-          <thead><tr><th>Key</th><th>Source</th><th>Status</th><th>Team</th><th>Models</th><th>Limits</th><th>Left now</th><th></th></tr></thead>
+          <thead><tr><th>Key</th><th>Source</th><th>Status</th><th>Team</th><th>Models</th><th>Limits</th><th>Expires</th><th>Left now</th><th></th></tr></thead>
           <tbody>${data.data.map((k) => {
             const row = html`<tr key=${k.id} data-key=${k.name}>
               <td>${k.name}</td><td>${k.source}</td>
               <td><span class=${`badge ${k.status === 'active' ? 'good' : 'bad'}`} data-testid="status">${k.status}</span></td>
               <td>${k.team ?? '–'}</td><td>${k.models?.join(', ') ?? 'all'}</td><td>${limitsText(k)}</td>
+              <td data-testid="expires">${k.expiresAt === null ? 'never' : time(Date.parse(k.expiresAt))}</td>
               <td>${k.status === 'active' && (k.limits?.rpm || k.limits?.tpm) ? html`<${Remaining} id=${k.id} />` : '–'}</td>
-              <td>${k.source === 'managed' && k.status === 'active'
+              <td>${k.source === 'managed' && k.status !== 'revoked'
                 ? html`<button type="button" class="plain" onClick=${() => setEditing({ id: k.id, draft: draftOf(k) })}>Edit</button> <button type="button" class="danger" onClick=${() => revoke(k)}>Revoke</button>`
                 : null}</td>
             </tr>`;
             if (editing?.id !== k.id) return row;
-            return [row, html`<tr key=${`${k.id}-edit`}><td colspan="8"><form class="filters" data-testid="edit-key" onSubmit=${save}>
+            return [row, html`<tr key=${`${k.id}-edit`}><td colspan="9"><form class="filters" data-testid="edit-key" onSubmit=${save}>
               <${KeyFields} draft=${editing.draft} onChange=${(draft: KeyDraft) => setEditing({ id: k.id, draft })} />
               <button type="submit">Save</button><button type="button" class="plain" onClick=${() => setEditing(null)}>Cancel</button>
             </form></td></tr>`];
