@@ -5,26 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import type { ReplicaSeen } from '../src/streams/store/types.ts';
 import { serveCli } from './helpers/cli.ts';
 
 const skip = process.env.REDIS_URL ? false : 'REDIS_URL is not set (CI sets it when Redis runs on 127.0.0.1:6379)';
 // The liveness key lives three heartbeats: a killed replica is gone from the list within that, plus a poll.
 const HEARTBEAT_MS = 300;
 
-interface Replica {
-  id: string;
-  name: string;
-  self: boolean;
-  startedAt: number;
-  lastHeartbeatMsAgo: number;
-  heartbeatMs: number;
-  running: number;
-}
-
-async function replicasOf(baseURL: string): Promise<Replica[] | null> {
+async function replicasOf(baseURL: string): Promise<ReplicaSeen[] | null> {
   const response = await fetch(new URL('/admin/health', baseURL));
   assert.equal(response.status, 200);
-  return ((await response.json()) as { replicas: Replica[] | null }).replicas;
+  return ((await response.json()) as { replicas: ReplicaSeen[] | null }).replicas;
 }
 
 async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
