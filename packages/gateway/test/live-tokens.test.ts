@@ -56,10 +56,10 @@ describe('the Live token figure', () => {
     assert.equal(response.status, 200);
     const streamId = response.headers.get('x-sluice-stream-id')!;
     const reading = readSse(response);
-    // Two snapshots alike, with every delta logged: the upstream is holding, the figure is final for now.
+    // Every delta logged (the role's first, then one per piece), in two snapshots alike: the upstream is holding, the figure is final for now.
     const { snapshot } = await watchEvents(`${gateway.url}/admin/events`, { authorization: `Bearer ${ADMIN_KEY}` }, (_, all) => {
       const mine = all.slice(-2).map((s) => s.streams.find((st) => st.id === streamId));
-      return mine.length === 2 && mine.every((st) => st !== undefined && st.chunks >= PIECES.length) && mine[0]!.chunks === mine[1]!.chunks && mine[0]!.tokens === mine[1]!.tokens;
+      return mine.length === 2 && mine.every((st) => st !== undefined && st.chunks === PIECES.length + 1) && mine[0]!.chunks === mine[1]!.chunks && mine[0]!.tokens === mine[1]!.tokens;
     });
     const live = snapshot.streams.find((s) => s.id === streamId)!;
     release();
