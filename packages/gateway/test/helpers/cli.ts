@@ -25,7 +25,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
 /** Start `sluice serve` and wait until it says where it listens. */
 export async function serveCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun & { baseURL: string }> {
   const run = runCli(['serve', '--port', '0', ...args], env);
-  const deadline = Date.now() + 15_000;
+  // A fresh process loads the whole gateway from source: on a machine running three test files at once that has taken over 15 s.
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const match = /OpenAI base URL (http:\/\/[^\s)]+)/.exec(run.stdout());
     if (match) return { ...run, baseURL: match[1] };
