@@ -42,6 +42,7 @@ export const usageQuery = z.strictObject({
   from: queryTime.optional(),
   to: queryTime.optional(),
   key: z.string().min(1).max(200).optional(),
+  team: teamName.optional(),
   model: z.string().min(1).max(256).optional(),
   groupBy: z.enum(USAGE_GROUPINGS, { message: `groupBy is one of ${USAGE_GROUPINGS.join(', ')}` }).default('key'),
 });

@@ -7,9 +7,10 @@ import { usageQuery } from './admin-schemas.ts';
 import { managedKeysOf } from './key-routes.ts';
 
 /**
- * `GET /admin/usage?from=&to=&key=&model=&groupBy=key|model|day`: the
+ * `GET /admin/usage?from=&to=&key=&team=&model=&groupBy=key|team|model|day`: the
  * ledger's aggregates per group. `from` and `to` are days or ISO times
- * (`to` exclusive), `key` a key id. Grouped by key, each group also names
+ * (`to` exclusive), `key` a key id, `team` a team's name (the requests its
+ * keys made while in it; grouped by team, requests of no team are `team: null`). Grouped by key, each group also names
  * its key as it is called now.
  */
 export function registerUsageRoutes(scope: FastifyInstance, ctx: GatewayContext): void {
@@ -18,7 +19,7 @@ export function registerUsageRoutes(scope: FastifyInstance, ctx: GatewayContext)
   scope.get('/admin/usage', async (request) => {
     const query = parseAdminInput(usageQuery, request.query, 'The query');
     if (query.from !== undefined && query.to !== undefined && query.to <= query.from) throw new InvalidRequestError('to: must be later than from', 'to');
-    const groups = await ctx.usage.aggregate({ from: query.from, to: query.to, keyId: query.key, model: query.model, groupBy: query.groupBy });
+    const groups = await ctx.usage.aggregate({ from: query.from, to: query.to, keyId: query.key, team: query.team, model: query.model, groupBy: query.groupBy });
     const names = query.groupBy === 'key' ? await keyNames(ctx, managed) : null;
     return {
       object: 'list',
@@ -32,7 +33,7 @@ export function registerUsageRoutes(scope: FastifyInstance, ctx: GatewayContext)
 
 function row(groupBy: string, group: UsageGroup, names: ReadonlyMap<string, string> | null) {
   const { group: value, ...totals } = group;
-  return { [groupBy]: value, ...(names === null ? {} : { name: names.get(value) ?? null }), ...totals };
+  return { [groupBy]: groupBy === 'team' && value === '' ? null : value, ...(names === null ? {} : { name: names.get(value) ?? null }), ...totals };
 }
 
 async function keyNames(ctx: GatewayContext, managed: ReturnType<typeof managedKeysOf>): Promise<Map<string, string>> {

@@ -57,7 +57,7 @@ export function whereClause(filter: Omit<LedgerFilter, 'limit'>, p: Placeholder)
 }
 
 export const SELECT_COLUMNS =
-  'at, stream_id, endpoint, key, key_id, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached, retries, error_code, error_message';
+  'at, stream_id, endpoint, key, key_id, team, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached, retries, error_code, error_message';
 
 /** A row of either ledger as a record. */
 export function recordOf(row: Record<string, unknown>): UsageRecord {
@@ -67,6 +67,7 @@ export function recordOf(row: Record<string, unknown>): UsageRecord {
     endpoint: String(row.endpoint),
     key: String(row.key),
     keyId: String(row.key_id ?? row.key),
+    team: row.team == null ? null : String(row.team),
     model: String(row.model),
     target: row.target === null ? null : String(row.target),
     status: String(row.status),

@@ -7,11 +7,12 @@ import { recordOf, SELECT_COLUMNS, spendOf, spendQuery, trafficOf, trafficQuerie
 
 const GROUP_EXPRESSIONS: Record<UsageGrouping, string> = {
   key: 'key_id',
+  team: "COALESCE(team, '')",
   model: 'model',
   day: "to_char(to_timestamp(at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
 };
 
-const COLUMNS = 19;
+const COLUMNS = 20;
 /** Rows per INSERT, well under PostgreSQL's 65,535 parameters a statement. */
 const ROWS_PER_INSERT = 1000;
 
@@ -48,6 +49,7 @@ export class PostgresUsageStore implements UsageStore {
         ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS retries INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS error_code TEXT;
         ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS error_message TEXT;
+        ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS team TEXT;
         DO $$ BEGIN
           IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '${table}' AND column_name = 'key_id') THEN
             ALTER TABLE ${table} ADD COLUMN key_id TEXT;
@@ -55,7 +57,8 @@ export class PostgresUsageStore implements UsageStore {
           END IF;
         END $$;
         CREATE INDEX IF NOT EXISTS ${table}_key_id_at ON ${table} (key_id, at);
-        CREATE INDEX IF NOT EXISTS ${table}_at ON ${table} (at);`,
+        CREATE INDEX IF NOT EXISTS ${table}_at ON ${table} (at);
+        CREATE INDEX IF NOT EXISTS ${table}_team_at ON ${table} (team, at);`,
       )
       .then(() => undefined);
     this.#ready.catch(onError);
@@ -95,6 +98,13 @@ export class PostgresUsageStore implements UsageStore {
     return Number((rows[0] as { cost: string }).cost);
   }
 
+  async teamSpent(team: string, since: number): Promise<number> {
+    await this.#writer.flush();
+    await this.#ready;
+    const { rows } = await this.#pool.query(`SELECT COALESCE(SUM(cost), 0) AS cost FROM ${this.#table} WHERE team = $1 AND at >= $2`, [team, since]);
+    return Number((rows[0] as { cost: string }).cost);
+  }
+
   async query(filter: LedgerFilter): Promise<UsageRecord[]> {
     await this.#writer.flush();
     await this.#ready;
@@ -127,11 +137,11 @@ export class PostgresUsageStore implements UsageStore {
     for (let start = 0; start < batch.length; start += ROWS_PER_INSERT) {
       const values: unknown[] = [];
       const rows = batch.slice(start, start + ROWS_PER_INSERT).map((r, i) => {
-        values.push(r.at, r.streamId, r.endpoint, r.key, r.keyId, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated, r.cost, r.ttftMs, r.durationMs, r.route, r.cached, r.retries ?? 0, r.errorCode ?? null, r.errorMessage ?? null);
+        values.push(r.at, r.streamId, r.endpoint, r.key, r.keyId, r.team ?? null, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated, r.cost, r.ttftMs, r.durationMs, r.route, r.cached, r.retries ?? 0, r.errorCode ?? null, r.errorMessage ?? null);
         return `(${Array.from({ length: COLUMNS }, (_, j) => `$${i * COLUMNS + j + 1}`).join(', ')})`;
       });
       await this.#pool.query(
-        `INSERT INTO ${this.#table} (at, stream_id, endpoint, key, key_id, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached, retries, error_code, error_message) VALUES ${rows.join(', ')}`,
+        `INSERT INTO ${this.#table} (at, stream_id, endpoint, key, key_id, team, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached, retries, error_code, error_message) VALUES ${rows.join(', ')}`,
         values,
       );
     }

@@ -9,6 +9,7 @@ import { recordOf, SELECT_COLUMNS, spendOf, spendQuery, trafficOf, trafficQuerie
 
 const GROUP_EXPRESSIONS: Record<UsageGrouping, string> = {
   key: 'key_id',
+  team: "COALESCE(team, '')",
   model: 'model',
   day: "strftime('%Y-%m-%d', at / 1000, 'unixepoch')",
 };
@@ -36,6 +37,7 @@ export class SqliteUsageStore implements UsageStore {
         endpoint TEXT NOT NULL DEFAULT 'chat',
         key TEXT NOT NULL,
         key_id TEXT,
+        team TEXT,
         model TEXT NOT NULL,
         target TEXT,
         status TEXT NOT NULL,
@@ -65,9 +67,11 @@ export class SqliteUsageStore implements UsageStore {
     if (!columns.some((column) => column.name === 'retries')) {
       this.#db.exec('ALTER TABLE usage ADD COLUMN retries INTEGER NOT NULL DEFAULT 0; ALTER TABLE usage ADD COLUMN error_code TEXT; ALTER TABLE usage ADD COLUMN error_message TEXT');
     }
-    this.#db.exec('CREATE INDEX IF NOT EXISTS usage_key_id_at ON usage (key_id, at); CREATE INDEX IF NOT EXISTS usage_at ON usage (at);');
+    // And the team column, for a ledger written before teams were recorded (those rows count for no team).
+    if (!columns.some((column) => column.name === 'team')) this.#db.exec('ALTER TABLE usage ADD COLUMN team TEXT');
+    this.#db.exec('CREATE INDEX IF NOT EXISTS usage_team_at ON usage (team, at); CREATE INDEX IF NOT EXISTS usage_key_id_at ON usage (key_id, at); CREATE INDEX IF NOT EXISTS usage_at ON usage (at);');
     this.#insert = this.#db.prepare(
-      'INSERT INTO usage (at, stream_id, endpoint, key, key_id, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached, retries, error_code, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO usage (at, stream_id, endpoint, key, key_id, team, model, target, status, prompt_tokens, completion_tokens, estimated, cost, ttft_ms, duration_ms, route, cached, retries, error_code, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#writer = new BatchedWriter(LEDGER_FLUSH_MS, (batch) => {
       try {
@@ -112,6 +116,12 @@ export class SqliteUsageStore implements UsageStore {
     return Number(row.cost);
   }
 
+  async teamSpent(team: string, since: number): Promise<number> {
+    await this.#writer.flush();
+    const row = this.#db.prepare('SELECT COALESCE(SUM(cost), 0) AS cost FROM usage WHERE team = ? AND at >= ?').get(team, since) as { cost: number };
+    return Number(row.cost);
+  }
+
   async query(filter: LedgerFilter): Promise<UsageRecord[]> {
     await this.#writer.flush();
     const where = whereClause(filter, () => '?');
@@ -140,7 +150,7 @@ export class SqliteUsageStore implements UsageStore {
     this.#db.exec('BEGIN');
     try {
       for (const r of batch) {
-        this.#insert.run(r.at, r.streamId, r.endpoint, r.key, r.keyId, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated ? 1 : 0, r.cost, r.ttftMs, r.durationMs, r.route, r.cached ? 1 : 0, r.retries ?? 0, r.errorCode ?? null, r.errorMessage ?? null);
+        this.#insert.run(r.at, r.streamId, r.endpoint, r.key, r.keyId, r.team ?? null, r.model, r.target, r.status, r.promptTokens, r.completionTokens, r.estimated ? 1 : 0, r.cost, r.ttftMs, r.durationMs, r.route, r.cached ? 1 : 0, r.retries ?? 0, r.errorCode ?? null, r.errorMessage ?? null);
       }
       this.#db.exec('COMMIT');
     } catch (error) {

@@ -4,14 +4,16 @@ export interface UsageQuery {
   to?: number;
   /** A caller id: `config:<name>`, a managed key's id, or `anonymous`. */
   keyId?: string;
+  /** A team's name: the requests its keys made while in it. */
+  team?: string;
   model?: string;
   groupBy: UsageGrouping;
 }
 
-export const USAGE_GROUPINGS = ['key', 'model', 'day'] as const;
+export const USAGE_GROUPINGS = ['key', 'team', 'model', 'day'] as const;
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number];
 
-/** One group's aggregates: the group is a caller id, a model as the client named it, or a UTC day `YYYY-MM-DD`. */
+/** One group's aggregates: the group is a caller id, a team (`""` for requests of no team), a model as the client named it, or a UTC day `YYYY-MM-DD`. */
 export interface UsageGroup {
   group: string;
   /** Requests made; a hedge's losing attempt is no request of its own, though its cost and tokens count. */
@@ -36,6 +38,7 @@ export function usageFilter(query: UsageQuery, placeholder: (index: number) => s
   if (query.from !== undefined) add('at >= ?', query.from);
   if (query.to !== undefined) add('at < ?', query.to);
   if (query.keyId !== undefined) add('key_id = ?', query.keyId);
+  if (query.team !== undefined) add('team = ?', query.team);
   if (query.model !== undefined) add('model = ?', query.model);
   return { where: clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`, values };
 }

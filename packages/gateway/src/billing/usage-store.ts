@@ -11,6 +11,8 @@ export interface UsageRecord {
   key: string;
   /** The caller id (`config:<name>`, a managed key's id, or `anonymous`): what usage is counted by. */
   keyId: string;
+  /** The key's team when it was used, so a team's budget survives a restart like a key's. */
+  team?: string | null;
   model: string;
   target: string | null;
   status: string;
@@ -50,6 +52,8 @@ export interface UsageStore {
   aggregate(query: UsageQuery): Promise<UsageGroup[]>;
   /** What a caller id has spent since `since` (ms), in US dollars. */
   spent(keyId: string, since: number): Promise<number>;
+  /** What the keys of a team have spent since `since` (ms) while in that team, in US dollars. */
+  teamSpent(team: string, since: number): Promise<number>;
   /** Records matching `filter`, newest first (ties by stream id, descending), at most `filter.limit`. */
   query(filter: LedgerFilter): Promise<UsageRecord[]>;
   /** Records of `[from, to)` in buckets of `bucketMs`. */
@@ -69,6 +73,9 @@ export class NullUsageStore implements UsageStore {
     return [];
   }
   async spent(): Promise<number> {
+    return 0;
+  }
+  async teamSpent(): Promise<number> {
     return 0;
   }
   async query(): Promise<UsageRecord[]> {

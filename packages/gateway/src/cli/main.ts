@@ -87,10 +87,11 @@ adminCommand(keys.command('show').description('one key with its live usage').arg
 adminCommand(keys.command('revoke').description('revoke a key: refused on every replica within a second').argument('<id>', 'the key id')).action(run(revokeKey));
 
 adminCommand(program.command('usage').description("the ledger's usage: requests, errors, tokens, cost and median time to first token"))
-  .option('--by <group>', 'key, model or day (default key)')
+  .option('--by <group>', 'key, team, model or day (default key)')
   .option('--from <time>', 'a day (2026-12-01) or an ISO 8601 time')
   .option('--to <time>', 'a day or time, exclusive')
   .option('--key <id>', 'one key only')
+  .option('--team <name>', 'one team only')
   .option('--model <model>', 'one model only')
   .action(run(usage));
 

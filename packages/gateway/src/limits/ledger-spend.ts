@@ -4,10 +4,10 @@ import { budgetPeriod } from './budget-period.ts';
 import type { LimitSubject } from './limit-store.ts';
 
 /**
- * What the ledger says a key spent in its budget's current period, read
- * once per key and period by this process, so that a budget survives a
- * restart (and an emptied Redis). Teams are not in the ledger: their spend
- * lives in the limit store only.
+ * What the ledger says a key, and its team, spent in their budgets' current
+ * periods, read once per subject and period by this process, so that a
+ * budget survives a restart (and an emptied Redis). A team's spend is what
+ * its keys spent while in the team (the ledger's `team` column).
  */
 export class LedgerSpend {
   readonly #usage: UsageStore;
@@ -21,21 +21,32 @@ export class LedgerSpend {
   }
 
   /**
-   * `subjects` with `ledgerSpent` filled in on the caller's own key subject.
-   * Synchronous once the figure is known (every request after the first of a period).
+   * `subjects` with `ledgerSpent` filled in on the caller's own key subject and its team's.
+   * Synchronous once the figures are known (every request after the first of a period).
    */
   fill(subjects: LimitSubject[], caller: Caller): LimitSubject[] | Promise<LimitSubject[]> {
-    const index = subjects.findIndex((s) => s.budget !== undefined && s.id === `key:${caller.id}`);
-    if (index === -1) return subjects;
-    const subject = subjects[index];
+    const team = caller.team?.name;
+    const readers = new Map<number, number | Promise<number>>();
+    subjects.forEach((subject, index) => {
+      if (subject.budget === undefined) return;
+      if (subject.id === `key:${caller.id}`) readers.set(index, this.#spent(subject, (since) => this.#usage.spent(caller.id, since)));
+      else if (team !== undefined && subject.id === `team:${team}`) readers.set(index, this.#spent(subject, (since) => this.#usage.teamSpent(team, since)));
+    });
+    if (readers.size === 0) return subjects;
+    const withSpent = (spent: ReadonlyMap<number, number>) => subjects.map((s, i) => (spent.has(i) ? { ...s, ledgerSpent: spent.get(i) } : s));
+    if ([...readers.values()].every((value) => typeof value === 'number')) return withSpent(readers as Map<number, number>);
+    return Promise.all([...readers].map(async ([index, value]) => [index, await value] as const)).then((pairs) => withSpent(new Map(pairs)));
+  }
+
+  /** The subject's spend in its current period: known, being read, or read now. */
+  #spent(subject: LimitSubject, read: (since: number) => Promise<number>): number | Promise<number> {
     const period = budgetPeriod(subject.budget!);
-    const cacheKey = `${caller.id}\u0000${period.key}`;
+    const cacheKey = `${subject.id}\u0000${period.key}`;
     const known = this.#known.get(cacheKey);
-    const withSpent = (spent: number) => subjects.map((s, i) => (i === index ? { ...s, ledgerSpent: spent } : s));
-    if (known !== undefined) return withSpent(known);
+    if (known !== undefined) return known;
     let reading = this.#reading.get(cacheKey);
     if (reading === undefined) {
-      reading = this.#usage.spent(caller.id, period.startsAt).then(
+      reading = read(period.startsAt).then(
         (spent) => {
           this.#known.set(cacheKey, spent);
           return spent;
@@ -48,6 +59,6 @@ export class LedgerSpend {
       reading.finally(() => this.#reading.delete(cacheKey)).catch(() => {});
       this.#reading.set(cacheKey, reading);
     }
-    return reading.then(withSpent);
+    return reading;
   }
 }

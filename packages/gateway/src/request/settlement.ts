@@ -12,6 +12,7 @@ export function settle(ctx: GatewayContext, settlement: Settlement): void {
     endpoint: settlement.api,
     key: settlement.ownerName,
     keyId: settlement.owner,
+    team: settlement.ownerTeam,
     model: settlement.model,
     target: settlement.target,
     status: settlement.status,

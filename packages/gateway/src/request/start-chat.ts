@@ -91,6 +91,7 @@ function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionReque
     transport: options.transport,
     owner: caller.id,
     ownerName: caller.name,
+    ownerTeam: caller.team?.name,
     prepare: recalled === null ? undefined : async (upstreamRequest, target) => attachTurns(upstreamRequest, await recalled, target.provider.id),
     observer: allObservers(turnRecorder(ctx.store, ctx.logger, caller.id, request), route.cache?.observer),
     trace: telemetry === null ? undefined : (streamId) => telemetry.startRequest({ streamId, request, api: options.encoding.api, key: caller.name, headers: options.headers }),

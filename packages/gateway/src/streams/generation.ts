@@ -37,6 +37,8 @@ export interface GenerationOptions {
   owner: string;
   /** That key's name, for logs and the ledger. */
   ownerName: string;
+  /** That key's team, for the ledger (a team's budget is read back from it). */
+  ownerTeam?: string;
   /** Where a resumable stream's events are also kept, for late and remote readers. */
   store?: StreamLogWriter;
   /** The request as one target must receive it, when that takes more than the model name (turn memory re-attached). */
@@ -74,6 +76,8 @@ export interface Settlement {
   /** The caller id and key name, as in the options. */
   owner: string;
   ownerName: string;
+  /** The key's team, or null. */
+  ownerTeam: string | null;
   retries: number;
   /** Times a reader resumed it on this replica. */
   resumes: number;
@@ -433,6 +437,7 @@ export class Generation implements SubscriptionHost {
       durationMs: now - this.createdAt,
       owner: this.options.owner,
       ownerName: this.options.ownerName,
+      ownerTeam: this.options.ownerTeam ?? null,
       retries: Math.max(0, this.#attempts - 1),
       resumes: this.#resumes,
       events: this.log.lastSeq,
