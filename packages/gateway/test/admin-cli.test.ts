@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningGateway } from '@sluice/gateway';
-import { runCli } from './helpers/cli.ts';
+import { assertAligned, runCli } from './helpers/cli.ts';
 import { chatBody, postChat } from './helpers/gateway.ts';
 import { ADMIN_KEY, startAdminGateway } from './helpers/admin.ts';
 import { readSse } from './helpers/sse.ts';
@@ -21,26 +21,6 @@ describe('sluice keys and sluice usage, run as processes against a gateway', () 
     const run = runCli([...args, '--url', gateway.url], env);
     const code = await run.exited;
     return { code, stdout: run.stdout(), stderr: run.stderr() };
-  }
-
-  /**
-   * The cells of a table whose columns line up with its header: text
-   * columns start where their header starts, numbers (`right`) end where it ends.
-   */
-  function assertAligned(table: string, headers: string[], right: string[] = []): string[][] {
-    const cellsOf = (line: string) => [...line.matchAll(/\S+(?: \S+)*/g)].map((match) => ({ text: match[0], start: match.index, end: match.index + match[0].length }));
-    const [head, ...lines] = table.trimEnd().split('\n');
-    const columns = cellsOf(head);
-    assert.deepEqual(columns.map((column) => column.text), headers);
-    return lines.map((line) => {
-      const cells = cellsOf(line);
-      assert.equal(cells.length, headers.length, line);
-      cells.forEach((cell, i) => {
-        if (right.includes(headers[i])) assert.equal(cell.end, columns[i].end, `${headers[i]} ends under its header: ${line}`);
-        else assert.equal(cell.start, columns[i].start, `${headers[i]} starts under its header: ${line}`);
-      });
-      return cells.map((cell) => cell.text);
-    });
   }
 
   test('keys create prints the key once; it streams; keys list shows it in an aligned table; show and revoke', async () => {

@@ -66,13 +66,20 @@ describe("the README's keys walk-through", () => {
     assert.ok(stdout.trimEnd().endsWith('{"error":{"message":"This API key has been revoked.","type":"authentication_error","param":null,"code":"invalid_api_key"}}'), stdout.slice(-300));
   });
 
-  test('the CLI block: create, list, show, usage, revoke', async () => {
+  test('the CLI block: create, list, show, usage, teams, update, revoke', async () => {
     const { code, stdout, stderr } = await run(BLOCKS[2]);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^ID +NAME +SOURCE +STATUS +TEAM +MODELS +LIMITS +EXPIRES$/m);
     assert.match(stdout, /^[0-9a-f]{16} +ci +managed +active +- +deepseek-v3\.2,sim\/\* +rpm 100, \$10\/day +-$/m);
     assert.match(stdout, /^budgetRemaining +\$10\.000000$/m);
     assert.match(stdout, /^MODEL +REQUESTS +ERRORS +PROMPT +COMPLETION +COST +P50 TTFT$/m);
+    // The key joined the team with its other limits kept and no expiry; the team's budget was raised.
+    assert.match(stdout, /^team +platform$/m);
+    assert.match(stdout, /^limits +rpm 100, tpm 20000, \$10\/day$/m);
+    assert.match(stdout, /^NAME +SOURCE +LIMITS +CREATED$/m);
+    assert.match(stdout, /^platform +managed +concurrency 20, \$50\/month +\S+$/m);
+    assert.match(stdout, /^budgetRemaining +\$50\.000000$/m);
+    assert.match(stdout, /^limits +concurrency 20, \$80\/month$/m);
     assert.match(stdout, /^revoked [0-9a-f]{16} \(ci\) at /m);
   });
 });

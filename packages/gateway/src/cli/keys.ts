@@ -1,5 +1,6 @@
 import type { KeyLimits } from '../limits/limit-spec.ts';
 import { AdminClient, CliError, type AdminOptions } from './admin-client.ts';
+import { describeLimits, dollars, hasLimitFlags, limitsOf, print, type LimitFlags } from './limit-flags.ts';
 import { formatRecord, formatTable } from './table.ts';
 
 /** A key as the admin API answers it. */
@@ -18,46 +19,22 @@ interface Key {
   usage?: Record<string, number | string | null>;
 }
 
-export interface CreateKeyOptions extends AdminOptions {
+export interface CreateKeyOptions extends AdminOptions, LimitFlags {
   name: string;
   team?: string;
-  rpm?: string;
-  tpm?: string;
-  concurrency?: string;
-  budget?: string;
   models?: string;
   expires?: string;
 }
 
-function positiveInteger(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new CliError(`--${flag}: "${value}" is not a positive whole number`, 2);
-  return number;
+export interface UpdateKeyOptions extends AdminOptions, LimitFlags {
+  name?: string;
+  team?: string;
+  models?: string;
+  expires?: string;
 }
 
-/** `--budget 10/day`: US dollars per day, month or total. */
-function budgetOf(value: string | undefined): KeyLimits['budget'] {
-  if (value === undefined) return undefined;
-  const match = /^\$?(\d+(?:\.\d+)?)\/(day|month|total)$/.exec(value.trim());
-  if (match === null || Number(match[1]) <= 0) throw new CliError(`--budget: "${value}" is not <usd>/<day|month|total>, like 10/day`, 2);
-  return { usd: Number(match[1]), period: match[2] as 'day' | 'month' | 'total' };
-}
-
-/** A key's limits in one short line: `rpm 100, tpm 5000, concurrency 5, $10/day`. */
-export function describeLimits(limits: KeyLimits | null): string {
-  if (limits === null) return '';
-  const parts: string[] = [];
-  if (limits.rpm !== undefined) parts.push(`rpm ${limits.rpm}`);
-  if (limits.tpm !== undefined) parts.push(`tpm ${limits.tpm}`);
-  if (limits.concurrency !== undefined) parts.push(`concurrency ${limits.concurrency}`);
-  if (limits.budget !== undefined) parts.push(`$${limits.budget.usd}/${limits.budget.period}`);
-  if (limits.queue !== undefined) parts.push(`queue ${limits.queue.maxWaitMs} ms`);
-  return parts.join(', ');
-}
-
-function print(options: AdminOptions, value: unknown, text: () => string): void {
-  process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : text());
+function modelsOf(value: string): string[] {
+  return value.split(',').map((model) => model.trim()).filter((model) => model !== '');
 }
 
 function keyRecord(key: Key): string {
@@ -77,28 +54,16 @@ function keyRecord(key: Key): string {
   return formatRecord(entries);
 }
 
-function dollars(value: number | string | null | undefined): string | null {
-  return typeof value === 'number' ? `$${value.toFixed(6)}` : (value ?? null);
-}
-
 /** `sluice keys create`: the secret is printed once, on its own line, to store at once. */
 export async function createKey(options: CreateKeyOptions): Promise<void> {
-  const limits: KeyLimits = {};
-  const rpm = positiveInteger('rpm', options.rpm);
-  const tpm = positiveInteger('tpm', options.tpm);
-  const concurrency = positiveInteger('concurrency', options.concurrency);
-  const budget = budgetOf(options.budget);
-  if (rpm !== undefined) limits.rpm = rpm;
-  if (tpm !== undefined) limits.tpm = tpm;
-  if (concurrency !== undefined) limits.concurrency = concurrency;
-  if (budget !== undefined) limits.budget = budget;
-  const models = options.models?.split(',').map((model) => model.trim()).filter((model) => model !== '');
+  const limits = limitsOf(options);
+  const models = options.models === undefined ? undefined : modelsOf(options.models);
   const body = {
     name: options.name,
     ...(options.team === undefined ? {} : { team: options.team }),
     ...(models === undefined ? {} : { models }),
     ...(options.expires === undefined ? {} : { expiresAt: options.expires }),
-    ...(Object.keys(limits).length === 0 ? {} : { limits }),
+    ...(limits === null ? {} : { limits }),
   };
   const key = await new AdminClient(options).call<Key>('POST', '/admin/keys', body);
   print(options, key, () => `${keyRecord(key)}\nkey  ${key.key}\n(shown once: store it now)\n`);
@@ -116,6 +81,25 @@ export async function listKeys(options: AdminOptions): Promise<void> {
 
 export async function showKey(id: string, options: AdminOptions): Promise<void> {
   const key = await new AdminClient(options).call<Key>('GET', `/admin/keys/${encodeURIComponent(id)}`);
+  print(options, key, () => keyRecord(key));
+}
+
+/**
+ * `sluice keys update ID`: only the fields given change. Limit flags change
+ * those limits and keep the others (`none` removes one); `--team none`
+ * leaves the team, `--expires never` makes the key last.
+ */
+export async function updateKey(id: string, options: UpdateKeyOptions): Promise<void> {
+  const client = new AdminClient(options);
+  const path = `/admin/keys/${encodeURIComponent(id)}`;
+  const changes: Record<string, unknown> = {};
+  if (options.name !== undefined) changes.name = options.name;
+  if (options.team !== undefined) changes.team = options.team === 'none' ? null : options.team;
+  if (options.models !== undefined) changes.models = options.models === 'all' ? null : modelsOf(options.models);
+  if (options.expires !== undefined) changes.expiresAt = options.expires === 'never' ? null : options.expires;
+  if (hasLimitFlags(options)) changes.limits = limitsOf(options, (await client.call<Key>('GET', path)).limits);
+  if (Object.keys(changes).length === 0) throw new CliError('nothing to change: give --name, --team, --models, --expires, --rpm, --tpm, --concurrency or --budget', 2);
+  const key = await client.call<Key>('PATCH', path, changes);
   print(options, key, () => keyRecord(key));
 }
 

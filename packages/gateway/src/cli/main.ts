@@ -5,7 +5,8 @@ import { route } from './route.ts';
 import { serve } from './serve.ts';
 import { sim } from './sim.ts';
 import { CliError, type AdminOptions } from './admin-client.ts';
-import { createKey, listKeys, revokeKey, showKey } from './keys.ts';
+import { createKey, listKeys, revokeKey, showKey, updateKey } from './keys.ts';
+import { createTeam, listTeams, showTeam, updateTeam } from './teams.ts';
 import { usage } from './usage.ts';
 
 const program = new Command('sluice').description('A gateway for streaming LLM responses: one OpenAI-compatible API over SSE and WebSocket.');
@@ -84,7 +85,32 @@ adminCommand(keys.command('create').description('make a key; its secret is print
   .action(run(createKey));
 adminCommand(keys.command('list').description('every key, config and managed, without secrets')).action(run((options: AdminOptions) => listKeys(options)));
 adminCommand(keys.command('show').description('one key with its live usage').argument('<id>', 'the key id')).action(run(showKey));
+adminCommand(keys.command('update').description('change a key: only the fields given; a limit flag keeps the other limits').argument('<id>', 'the key id'))
+  .option('-n, --name <name>', 'a new name (its usage history stays with the id)')
+  .option('--team <team>', 'another team, or none')
+  .option('--rpm <n>', 'requests per minute, or none')
+  .option('--tpm <n>', 'tokens per minute, or none')
+  .option('--concurrency <n>', 'streams running at once, or none')
+  .option('--budget <usd/period>', 'US dollars per day, month or total, like 10/day; or none')
+  .option('--models <list>', 'allowed models, comma-separated; all for every model')
+  .option('--expires <time>', 'when it stops working, ISO 8601; never for no end')
+  .action(run(updateKey));
 adminCommand(keys.command('revoke').description('revoke a key: refused on every replica within a second').argument('<id>', 'the key id')).action(run(revokeKey));
+
+/** The limit options `teams create` and `teams update` share. */
+function teamLimits(command: Command, clear: string): Command {
+  return command
+    .option('--rpm <n>', `requests per minute, every key of the team together${clear}`)
+    .option('--tpm <n>', `tokens per minute${clear}`)
+    .option('--concurrency <n>', `streams running at once${clear}`)
+    .option('--budget <usd/period>', `US dollars per day, month or total, like 10/day${clear}`);
+}
+
+const teams = program.command('teams').description('teams, whose limits every key of the team shares, over the admin API');
+teamLimits(adminCommand(teams.command('create').description('make a team')).requiredOption('-n, --name <name>', 'the team name: letters, digits, ".", "_" or "-"'), '').action(run(createTeam));
+adminCommand(teams.command('list').description('every team, config and managed')).action(run((options: AdminOptions) => listTeams(options)));
+adminCommand(teams.command('show').description('one team with its live usage').argument('<name>', 'the team name')).action(run(showTeam));
+teamLimits(adminCommand(teams.command('update').description('change a team\'s limits; the others stay').argument('<name>', 'the team name')), '; or none').action(run(updateTeam));
 
 adminCommand(program.command('usage').description("the ledger's usage: requests, errors, tokens, cost and median time to first token"))
   .option('--by <group>', 'key, team, model or day (default key)')

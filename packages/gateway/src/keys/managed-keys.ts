@@ -83,6 +83,12 @@ export class ManagedKeys {
     return (await this.store.snapshot()).teams;
   }
 
+  async team(name: string): Promise<Team> {
+    const team = await this.store.getTeam(name);
+    if (team === null) throw new TeamNotFoundError(name);
+    return team;
+  }
+
   async createTeam(name: string, limits: KeyLimits | null): Promise<Team> {
     if (this.#configTeams.has(name)) throw new ReadOnlyTeamError(name);
     const team: Team = { name, limits, createdAt: Date.now() };

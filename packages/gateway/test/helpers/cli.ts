@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -35,4 +36,24 @@ export async function serveCli(args: string[], env: NodeJS.ProcessEnv = {}): Pro
   }
   run.child.kill('SIGKILL');
   throw new Error(`sluice serve did not start: ${run.stderr()}`);
+}
+
+/**
+ * The cells of a table whose columns line up with its header: text
+ * columns start where their header starts, numbers (`right`) end where it ends.
+ */
+export function assertAligned(table: string, headers: string[], right: string[] = []): string[][] {
+  const cellsOf = (line: string) => [...line.matchAll(/\S+(?: \S+)*/g)].map((match) => ({ text: match[0], start: match.index, end: match.index + match[0].length }));
+  const [head, ...lines] = table.trimEnd().split('\n');
+  const columns = cellsOf(head);
+  assert.deepEqual(columns.map((column) => column.text), headers);
+  return lines.map((line) => {
+    const cells = cellsOf(line);
+    assert.equal(cells.length, headers.length, line);
+    cells.forEach((cell, i) => {
+      if (right.includes(headers[i])) assert.equal(cell.end, columns[i].end, `${headers[i]} ends under its header: ${line}`);
+      else assert.equal(cell.start, columns[i].start, `${headers[i]} starts under its header: ${line}`);
+    });
+    return cells.map((cell) => cell.text);
+  });
 }
