@@ -3,16 +3,19 @@ import type { Logger } from 'pino';
 import type { Caller } from '../auth/key-ring.ts';
 import type { UsageStore } from '../billing/usage-store.ts';
 import type { SluiceConfig } from '../config/schema.ts';
-import { InsufficientQuotaError, LimitsUnavailableError, RateLimitExceededError } from '../errors/limit-errors.ts';
+import { LimitsUnavailableError } from '../errors/limit-errors.ts';
 import type { GatewayError } from '../errors/index.ts';
 import type { RouteTarget } from '../routing/router.ts';
 import { AdmissionQueue } from './admission-queue.ts';
 import { UNLIMITED, type Admission } from './admission.ts';
 import { BudgetGate } from './budget-gate.ts';
 import { LedgerSpend } from './ledger-spend.ts';
-import type { AdmitResult, LimitStore, LimitSubject, Refusal } from './limit-store.ts';
+import type { AttemptGate } from '../streams/attempt-gate.ts';
+import { AttemptLimits } from './attempt-limits.ts';
+import type { AdmitResult, LimitStore, LimitSubject } from './limit-store.ts';
 import { LimitSubjects } from './limit-subjects.ts';
 import { limitHeaders } from './rate-limit-headers.ts';
+import { refusalError } from './refusal-error.ts';
 import { reservationFor, type Reservation } from './reservation.ts';
 
 export interface AdmitOptions {
@@ -35,8 +38,9 @@ export interface LimitEngineOptions {
 const FAIL_OPEN_LOG_MS = 60_000;
 
 /**
- * Admission: every limit that applies to a request (its key's, its team's,
- * its model's, its provider's) checked and taken in one store call; a
+ * Admission: the limits of the request itself (its key's, its team's)
+ * checked and taken in one store call, and those of each upstream attempt
+ * (its deployment's, provider's, model alias's) by `attempts`; a
  * refusal is a 429 (or a wait in the key's queue), an unreachable store a
  * 503 or, with failMode open, an uncounted admission, never a fallback to
  * this replica's own memory.
@@ -60,14 +64,14 @@ export class LimitEngine {
 
   /** Admit `request` or throw the refusal (RateLimitExceededError, InsufficientQuotaError, LimitsUnavailableError). */
   async admit(caller: Caller, request: ChatCompletionRequest, targets: readonly RouteTarget[], options: AdmitOptions = {}): Promise<Admission> {
-    const found = this.#subjects.for(caller, request.model, targets);
+    const found = this.#subjects.for(caller, request.model);
     if (found.length === 0) return UNLIMITED;
     const filled = this.#ledger.fill(found, caller);
     const subjects = Array.isArray(filled) ? filled : await filled;
     const needsCount = subjects.some((s) => s.tpm !== undefined || s.budget !== undefined);
     const reservation = reservationFor(request, targets, this.#options.config.limits.defaultMaxTokens, needsCount);
-    const lease = this.#leasePrefix + (++this.#leases).toString(36);
-    const attempt = () => this.#attempt({ lease, subjects, tokens: reservation.tokens, cost: reservation.cost });
+    const lease = this.#nextLease();
+    const attempt = () => this.#admitOnce({ lease, subjects, tokens: reservation.tokens, cost: reservation.cost });
     const queue = caller.limits?.queue ?? caller.team?.limits?.queue;
     const result = queue === undefined ? await attempt() : await this.#queue.admit(caller.id, attempt, { maxWaitMs: queue.maxWaitMs, signal: options.signal, onWait: options.onWait });
     if (result === null) return UNLIMITED;
@@ -76,12 +80,32 @@ export class LimitEngine {
     return this.#admission(caller, lease, subjects, reservation, headers);
   }
 
+  /** The gate that admits each upstream attempt of `request` against its target's own limits; undefined when no target has any. */
+  attempts(request: ChatCompletionRequest, targets: readonly RouteTarget[]): AttemptGate | undefined {
+    const limited = targets.map((target) => this.#subjects.forTarget(target)).filter((subjects) => subjects.length > 0);
+    if (limited.length === 0) return undefined;
+    return new AttemptLimits({
+      store: this.store,
+      subjects: this.#subjects,
+      logger: this.#options.logger,
+      request,
+      defaultMaxTokens: this.#options.config.limits.defaultMaxTokens,
+      countsTokens: limited.some((subjects) => subjects.some((s) => s.tpm !== undefined)),
+      lease: () => this.#nextLease(),
+      storeFailed: (error) => this.#storeFailed(error),
+    });
+  }
+
   async close(): Promise<void> {
     await this.store.close();
   }
 
+  #nextLease(): string {
+    return this.#leasePrefix + (++this.#leases).toString(36);
+  }
+
   /** One store call; null when the store failed and failMode open lets the request through uncounted. */
-  async #attempt(request: Parameters<LimitStore['admit']>[0]): Promise<AdmitResult | null> {
+  async #admitOnce(request: Parameters<LimitStore['admit']>[0]): Promise<AdmitResult | null> {
     try {
       return await this.store.admit(request);
     } catch (error) {
@@ -132,23 +156,4 @@ export class LimitEngine {
       },
     };
   }
-}
-
-function refusalError(refusal: Refusal, headers: Record<string, string>, reservation: Reservation): GatewayError {
-  const who = refusal.subject;
-  switch (refusal.kind) {
-    case 'budget':
-      return new InsufficientQuotaError(`The budget of ${who} cannot cover this request (it reserves $${reservation.cost.toFixed(6)}); it resets with its period.`, headers);
-    case 'tpm':
-      if (refusal.retryAfterMs === null) return new RateLimitExceededError(`This request needs ${reservation.tokens} tokens, more than the tokens-per-minute limit of ${who}; lower max_tokens or shorten the prompt.`, 'tokens', 60_000, headers);
-      return new RateLimitExceededError(`Rate limit reached for ${who} on tokens per minute. Try again in ${seconds(refusal.retryAfterMs)}.`, 'tokens', refusal.retryAfterMs, headers);
-    case 'rpm':
-      return new RateLimitExceededError(`Rate limit reached for ${who} on requests per minute. Try again in ${seconds(refusal.retryAfterMs ?? 1000)}.`, 'requests', refusal.retryAfterMs ?? 1000, headers);
-    case 'concurrency':
-      return new RateLimitExceededError(`Concurrency limit reached for ${who}: wait for one of its streams to end.`, 'requests', 1000, headers);
-  }
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
 }

@@ -26,18 +26,23 @@ export function teamSubject(team: NonNullable<Caller['team']>): LimitSubject | u
 }
 
 /**
- * Every limit a request must pass: its key's, its team's, its model
- * alias's and its provider's (the provider of the primary target: that is
- * where the request goes unless it fails over).
+ * Every limit a request must pass. The request's own, checked once at
+ * admission: its key's and its team's (and a router model's). Each
+ * upstream attempt's, checked when the attempt starts, for the target it
+ * goes to: its deployment's, its provider's and its model alias's, so that
+ * a failover, a retry or a hedge counts where it really goes.
  */
 export class LimitSubjects {
   readonly #models = new Map<string, LimitSubject>();
+  readonly #routers = new Set<string>();
   readonly #providers = new Map<string, LimitSubject>();
+  readonly #targets = new WeakMap<RouteTarget, LimitSubject[]>();
 
   constructor(config: SluiceConfig) {
     for (const alias of config.models) {
       const subject = subjectOf(`model:${alias.name}`, alias.limits);
       if (subject !== undefined) this.#models.set(alias.name, subject);
+      if (alias.router !== undefined) this.#routers.add(alias.name);
     }
     for (const provider of config.providers) {
       const subject = subjectOf(`provider:${provider.id}`, provider.limits);
@@ -45,16 +50,31 @@ export class LimitSubjects {
     }
   }
 
-  for(caller: Caller, model: string, targets: readonly RouteTarget[]): LimitSubject[] {
+  /** The request's own subjects: key, team, and the router model it named (a router has no targets of its own). */
+  for(caller: Caller, model: string): LimitSubject[] {
     const subjects: LimitSubject[] = [];
     const key = keySubject(caller);
     if (key !== undefined) subjects.push(key);
     const team = caller.team === undefined ? undefined : teamSubject(caller.team);
     if (team !== undefined) subjects.push(team);
-    const alias = this.#models.get(model);
-    if (alias !== undefined) subjects.push(alias);
-    const provider = targets.length === 0 ? undefined : this.#providers.get(targets[0].provider.id);
-    if (provider !== undefined) subjects.push(provider);
+    const router = this.#routers.has(model) ? this.#models.get(model) : undefined;
+    if (router !== undefined) subjects.push(router);
+    return subjects;
+  }
+
+  /** The subjects an attempt on `target` counts against; none for a response-cache target. */
+  forTarget(target: RouteTarget): LimitSubject[] {
+    let subjects = this.#targets.get(target);
+    if (subjects === undefined) {
+      subjects = [];
+      if (target.cached !== true) {
+        const deployment = target.deployment === undefined ? undefined : subjectOf(`deployment:${target.deployment}`, target.limits);
+        const provider = this.#providers.get(target.provider.id);
+        const alias = target.alias === undefined ? undefined : this.#models.get(target.alias);
+        for (const subject of [deployment, provider, alias]) if (subject !== undefined) subjects.push(subject);
+      }
+      this.#targets.set(target, subjects);
+    }
     return subjects;
   }
 }

@@ -9,7 +9,6 @@ import { parseChatRequest } from './chat-request.ts';
 import { routeHintsOf } from './route-hints.ts';
 import { routeRequest, type RoutedRequest } from './route-request.ts';
 import { allObservers } from './observers.ts';
-import { admitDeployment, type DeploymentAdmission } from '../routing/deployment-limits.ts';
 import { assertModelAllowed } from '../keys/model-allow-list.ts';
 import type { GatewayContext } from './context.ts';
 import { attachTurns, recallTurns, turnRecorder } from './turn-memory/turn-memory.ts';
@@ -45,8 +44,9 @@ export interface StartGenerationOptions extends StartChatOptions {
  * The path every transport and inbound API shares from an internal request
  * (an OpenAI chat body, already validated) to a generation: check the
  * key's model allow-list, route (rules, deployments, health, cache), admit
- * (limits, budget reservation, queue; then the first deployment's own
- * limits), create. The generation is not
+ * (the key's and team's limits, budget reservation, queue), create, with
+ * the gate that admits each upstream attempt against its own target's
+ * limits (deployment, provider, alias) when it starts. The generation is not
  * started, so the caller can attach its reader first; its settlement gives
  * back what admission took and it did not use.
  * Throws GatewayErrors for the client.
@@ -59,21 +59,14 @@ export async function createGeneration(ctx: GatewayContext, caller: Caller, requ
   // Limits count where the request really goes: the response cache's targets are no provider.
   const admission = await ctx.limits.admit(caller, request, route.options.targets.filter((target) => target.cached !== true), options);
   let generation: Generation;
-  let deployments: DeploymentAdmission | undefined;
   try {
-    // A deployment at its own limits is skipped for the next, like one whose breaker is open.
-    deployments = await admitDeployment(ctx.limits.store, ctx.logger, request, route.options.targets, ctx.config.limits.defaultMaxTokens);
-    generation = build(ctx, caller, request, options, { ...route, options: { ...route.options, targets: deployments.targets } }, admission.gate);
+    generation = build(ctx, caller, request, options, route, admission.gate);
   } catch (error) {
-    deployments?.settle(undefined);
     admission.settle(undefined);
     throw error;
   }
   if (options.responseHeaders !== undefined && options.responseHeaders.headersSent !== true) for (const name in admission.headers) options.responseHeaders.setHeader(name, admission.headers[name]);
-  void generation.settled.then((settlement) => {
-    admission.settle(settlement.usage);
-    deployments.settle(settlement.usage);
-  });
+  void generation.settled.then((settlement) => admission.settle(settlement.usage));
   return generation;
 }
 
@@ -96,6 +89,8 @@ function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionReque
     observer: allObservers(turnRecorder(ctx.store, ctx.logger, caller.id, request), route.cache?.observer),
     trace: telemetry === null ? undefined : (streamId) => telemetry.startRequest({ streamId, request, api: options.encoding.api, key: caller.name, headers: options.headers }),
     gate,
+    // A target at its own limits is skipped for the next when its attempt would start, like one whose breaker is open.
+    attempts: ctx.limits.attempts(request, route.options.targets),
   });
   route.cache?.lead?.(generation);
   return generation;

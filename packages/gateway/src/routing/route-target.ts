@@ -15,6 +15,8 @@ export interface RouteTarget {
    * a client named directly: those are open-ended, so they keep no health.
    */
   deployment?: string;
+  /** The model alias whose deployment (or target) this is: its `limits` count the attempts made here. */
+  alias?: string;
   /** Share of the traffic under the `weighted` strategy. */
   weight: number;
   /** No first token this soon: abandon the attempt for the next deployment. */

@@ -106,11 +106,12 @@ export class Router {
 
   #group(alias: ModelAliasConfig): DeploymentGroup {
     if (alias.target !== undefined) {
-      return { deployments: [{ ...this.#direct(alias.target, alias.price), deployment: alias.target, firstTokenTimeoutMs: alias.firstTokenTimeoutMs }], strategy: byPriority };
+      return { deployments: [{ ...this.#direct(alias.target, alias.price), deployment: alias.target, alias: alias.name, firstTokenTimeoutMs: alias.firstTokenTimeoutMs }], strategy: byPriority };
     }
     const deployments = (alias.deployments ?? []).map((d): RouteTarget => ({
       ...this.#direct(d.target, d.price ?? alias.price),
       deployment: d.id ?? d.target,
+      alias: alias.name,
       weight: d.weight,
       firstTokenTimeoutMs: d.firstTokenTimeoutMs ?? alias.firstTokenTimeoutMs,
       limits: d.limits,

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '@sluice/protocol';
+import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
 import { CancelledError, GatewayError, InternalError, UpstreamHttpError } from '../errors/index.ts';
 import type { HedgeConfig } from '../config/routing-schema.ts';
 import type { AttemptHealth } from '../health/deployment-health.ts';
@@ -8,6 +8,7 @@ import { abortableSleep, type RetryPolicy } from '../retry/policy.ts';
 import type { RouteTarget } from '../routing/route-target.ts';
 import type { StreamEvent } from '../events/stream-event.ts';
 import type { RequestTrace } from '../telemetry/types.ts';
+import { refusedEverywhere, type AttemptGate, type AttemptPass } from './attempt-gate.ts';
 import { TargetCursor } from './target-cursor.ts';
 import { asGatewayError, UpstreamAttempt, type ReadyAttempt } from './upstream-attempt.ts';
 
@@ -34,6 +35,8 @@ export interface ConnectOptions {
   onFirstEvents(): void;
   /** An attempt begins on this target: the first, a retry, a failover or a hedge. Told whatever the outcome, so a request that finally fails still counts its attempts. */
   onAttempt(target: RouteTarget): void;
+  /** Each attempt's own limits (its deployment's, provider's, alias's), checked when it starts. */
+  attempts?: AttemptGate;
   /** The request's trace, when tracing is on: a span per attempt, its context passed upstream. */
   trace?: RequestTrace;
   /** An attempt lost the race to a hedge (or the hedge to it) and was aborted after waiting `waitedMs`. */
@@ -47,8 +50,8 @@ export interface ConnectedUpstream {
   attach(handlers: UpstreamHandlers): void;
   /** The first events, or null when the upstream ended without any. */
   first: readonly StreamEvent[] | null;
-  /** The stream has ended: stop following the generation's signal, free the deployment's slot. */
-  release(): void;
+  /** The stream has ended, having used `usage`: stop following the generation's signal, free the deployment's slot and its attempt's limits. */
+  release(usage?: Usage): void;
   pause(): void;
   resume(): void;
 }
@@ -62,25 +65,60 @@ export class HedgeLostError extends CancelledError {
 
 type Settled = { attempt: UpstreamAttempt; ready: ReadyAttempt } | { attempt: UpstreamAttempt; error: unknown };
 
+/** What each attempt holds of its target's limits. */
+type Passes = Map<UpstreamAttempt, AttemptPass>;
+
 /**
  * Open an upstream and read its first events, retrying the same target and
  * then failing over to the next while nothing has been released: every
  * retryable failure before the first event is invisible to the client. A
- * deployment whose breaker refuses is skipped; with a hedge, an attempt
- * slow to its first token gets a twin on the next target and the first to
- * produce events wins, the other being aborted at once.
+ * deployment whose breaker refuses is skipped, and so is a target whose own
+ * limits refuse the attempt (a 429 naming them when nothing is left); with a
+ * hedge, an attempt slow to its first token gets a twin on the next target
+ * and the first to produce events wins, the other being aborted at once.
  */
 export async function connectUpstream(options: ConnectOptions): Promise<ConnectedUpstream> {
   const cursor = new TargetCursor(options.targets, options.retry);
   const running = new Map<UpstreamAttempt, Promise<Settled>>();
+  const passes: Passes = new Map();
+  const refusals: GatewayError[] = [];
   let lastError: GatewayError | undefined;
   let hedged = false;
   let next = cursor.first();
 
-  const launch = (target: RouteTarget): boolean => {
-    if (target.deployment !== undefined && options.health !== undefined && !options.health.begin(target.deployment)) return false;
+  const launch = async (target: RouteTarget): Promise<boolean> => {
+    const { deployment } = target;
+    const health = deployment === undefined ? undefined : options.health;
+    if (health !== undefined && !health.begin(deployment!)) return false;
+    let pass: AttemptPass | undefined;
+    if (options.attempts !== undefined) {
+      let admitted;
+      try {
+        admitted = await options.attempts.admit(target);
+      } catch (error) {
+        health?.abandon(deployment!);
+        health?.end(deployment!);
+        throw error;
+      }
+      if ('refusal' in admitted) {
+        health?.abandon(deployment!);
+        health?.end(deployment!);
+        refusals.push(admitted.refusal);
+        lastError = refusedEverywhere(options.model, refusals);
+        return false;
+      }
+      pass = admitted;
+      // The client may have left while the limits were asked.
+      if (options.signal.aborted) {
+        pass.end();
+        health?.abandon(deployment!);
+        health?.end(deployment!);
+        throw options.signal.reason;
+      }
+    }
     options.onAttempt(target);
     const attempt = new UpstreamAttempt(target, () => options.bodyFor(target), options.signal, options.trace);
+    if (pass !== undefined) passes.set(attempt, pass);
     running.set(attempt, attempt.outcome.then((ready) => ({ attempt, ready }), (error: unknown) => ({ attempt, error })));
     return true;
   };
@@ -88,6 +126,7 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
     for (const attempt of running.keys()) {
       attempt.abort(reason);
       verdict(options, attempt, null);
+      endPass(passes, attempt, 'prompt');
     }
     running.clear();
   };
@@ -99,7 +138,7 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
       while (running.size === 0) {
         if (next === null) throw lastError ?? noHealthyDeployment(options);
         if (next.delayMs > 0) await abortableSleep(next.delayMs, options.signal);
-        if (launch(next.target)) break;
+        if (await launch(next.target)) break;
         next = cursor.skip();
       }
       const hedgeIn = hedged || running.size !== 1 ? null : hedgeDelay(options, running.keys().next().value!);
@@ -107,7 +146,7 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
       if (settled === 'timer') {
         hedged = true;
         const target = cursor.hedge();
-        if (target !== null) launch(target);
+        if (target !== null) await launch(target);
         continue;
       }
       running.delete(settled.attempt);
@@ -115,16 +154,21 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
         for (const loser of running.keys()) {
           loser.abort(new HedgeLostError());
           verdict(options, loser, null, loser.waitedMs || Date.now() - loser.startedAt);
+          endPass(passes, loser, 'prompt');
           options.onHedgeLost?.(loser.target, Date.now() - loser.startedAt);
         }
         running.clear();
         verdict(options, settled.attempt, true);
         options.onFirstEvents();
-        return connected(settled.attempt, settled.ready, options.health);
+        return connected(settled.attempt, settled.ready, options.health, passes.get(settled.attempt));
       }
-      if (options.signal.aborted) throw options.signal.reason;
+      if (options.signal.aborted) {
+        endPass(passes, settled.attempt, 'prompt');
+        throw options.signal.reason;
+      }
       const failure = asGatewayError(settled.error);
       verdict(options, settled.attempt, countsAgainst(failure) ? failure : null);
+      endPass(passes, settled.attempt);
       if (!canFailOver(failure) && settled.attempt.target.cached !== true) throw failure;
       lastError = settled.attempt.target.cached === true ? lastError : failure;
       // With a hedge still running, wait for it; otherwise move on.
@@ -183,16 +227,23 @@ function noHealthyDeployment(options: ConnectOptions): GatewayError {
   return new NoHealthyDeploymentError(options.model, options.health.retryAfterMs(deployments));
 }
 
-function connected(attempt: UpstreamAttempt, ready: ReadyAttempt, health: AttemptHealth | undefined): ConnectedUpstream {
+/** An attempt is over: what it held of its target's limits goes back (`usage` as `AttemptPass.end` takes it). */
+function endPass(passes: Passes, attempt: UpstreamAttempt, usage?: 'prompt'): void {
+  passes.get(attempt)?.end(usage);
+  passes.delete(attempt);
+}
+
+function connected(attempt: UpstreamAttempt, ready: ReadyAttempt, health: AttemptHealth | undefined, pass: AttemptPass | undefined): ConnectedUpstream {
   const { stream, relay, first } = ready;
   let released = false;
   return {
     target: attempt.target,
     first,
-    release: () => {
+    release: (usage) => {
       if (released) return;
       released = true;
       attempt.release();
+      pass?.end(usage);
       if (attempt.target.deployment !== undefined) health?.end(attempt.target.deployment);
     },
     attach: (handlers) => relay.point(handlers),

@@ -13,6 +13,7 @@ import { Subscription, type StreamSink, type SubscriptionHost } from './subscrip
 import { countPromptTokens, UsageMeter } from './usage-meter.ts';
 import type { RequestTrace } from '../telemetry/types.ts';
 import type { OutputGate } from './output-gate.ts';
+import type { AttemptGate } from './attempt-gate.ts';
 
 export interface GenerationOptions {
   id: string;
@@ -51,6 +52,8 @@ export interface GenerationOptions {
   trace?: (id: string) => RequestTrace | null;
   /** Decides whether more output may be released (a budget): output it holds back waits, output it refuses ends the stream. */
   gate?: OutputGate;
+  /** Admits each upstream attempt against its target's own limits (deployment, provider, alias). */
+  attempts?: AttemptGate;
 }
 
 export interface GenerationObserver {
@@ -287,6 +290,7 @@ export class Generation implements SubscriptionHost {
         retry: this.options.retry,
         health: this.options.health,
         hedge: this.options.hedge,
+        attempts: this.options.attempts,
         onHedgeLost: (target, waitedMs) => this.#hedgeLosers.push({ target, waitedMs }),
         bodyFor: (target) => this.#upstreamBody(target),
         signal: this.#abort.signal,
@@ -416,7 +420,7 @@ export class Generation implements SubscriptionHost {
   #end(status: Exclude<GenerationStatus, 'running'>, usage: Usage, error: GatewayError | null): void {
     this.#status = status;
     clearTimeout(this.#lingerTimer);
-    this.#upstream?.release();
+    this.#upstream?.release(usage);
     this.options.store?.finish(status);
     this.#markOpened?.();
     this.#markOpened = this.#failOpen = undefined;
