@@ -29,6 +29,8 @@ export const ErrorCodes = {
   methodNotAllowed: 'method_not_allowed',
   bodyTooLarge: 'body_too_large',
   invalidApiKey: 'invalid_api_key',
+  keyRevoked: 'key_revoked',
+  keyExpired: 'key_expired',
   invalidAdminKey: 'invalid_admin_key',
   modelNotAllowed: 'model_not_allowed',
   keyNotFound: 'key_not_found',

@@ -8,6 +8,20 @@ export class AdminAuthenticationError extends GatewayError {
   }
 }
 
+/** The key of a running stream was revoked (on any replica): the stream is stopped where it is. */
+export class KeyRevokedError extends GatewayError {
+  constructor() {
+    super(401, ErrorCodes.keyRevoked, 'authentication_error', 'This API key was revoked while the stream ran; the stream was stopped.', false);
+  }
+}
+
+/** The key of a running stream reached its `expiresAt`: the stream is stopped where it is. */
+export class KeyExpiredError extends GatewayError {
+  constructor(expiresAt: number) {
+    super(401, ErrorCodes.keyExpired, 'authentication_error', `This API key expired at ${new Date(expiresAt).toISOString()} while the stream ran; the stream was stopped.`, false);
+  }
+}
+
 /** The key's `models` allow-list does not cover the model asked for. */
 export class ModelNotAllowedError extends GatewayError {
   constructor(model: string) {

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../auth/key-ring.ts';
-import { AuthenticationError } from '../errors/index.ts';
+import { AuthenticationError, type GatewayError } from '../errors/index.ts';
+import { KeyExpiredError, KeyRevokedError } from '../errors/key-errors.ts';
 import type { KeySnapshot, KeyStore } from './key-store.ts';
 import { secretDigest } from './key-secret.ts';
 import type { ManagedKey, Team } from './managed-key.ts';
@@ -31,6 +32,7 @@ export class KeyDirectory {
   #running: Promise<void> | null = null;
   #queued: Promise<void> | null = null;
   #timer: NodeJS.Timeout | undefined;
+  readonly #listeners = new Set<() => void>();
 
   /** `configTeams`: the config file's teams, which managed keys may join too (they win over a managed team of the same name). */
   constructor(store: KeyStore, configTeams: readonly TeamConfig[], onError: (error: unknown) => void) {
@@ -83,8 +85,38 @@ export class KeyDirectory {
     return entry.caller;
   }
 
+  /**
+   * Why a running stream of `id` must stop now: its key was revoked, or
+   * has expired. Null for a live key, and for any id that is no managed
+   * key (config keys are never revoked here).
+   */
+  standing(id: string, now = Date.now()): GatewayError | null {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return null;
+    if (entry.revoked) return new KeyRevokedError();
+    if (entry.expiresAt !== null && entry.expiresAt <= now) return new KeyExpiredError(entry.expiresAt);
+    return null;
+  }
+
+  /** The soonest `expiresAt` still ahead among live keys, or null. */
+  nextExpiry(now = Date.now()): number | null {
+    let soonest: number | null = null;
+    for (const entry of this.#entries.values()) {
+      if (entry.revoked || entry.expiresAt === null || entry.expiresAt <= now) continue;
+      if (soonest === null || entry.expiresAt < soonest) soonest = entry.expiresAt;
+    }
+    return soonest;
+  }
+
+  /** Hear about every reload that changed the keys (on this replica or, through the bus or the poll, another). Returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   close(): void {
     clearInterval(this.#timer);
+    this.#listeners.clear();
   }
 
   #run(): Promise<void> {
@@ -105,6 +137,13 @@ export class KeyDirectory {
     }
     this.#entries = entries;
     this.#version = snapshot.version;
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
   }
 }
 

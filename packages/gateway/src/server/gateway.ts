@@ -6,6 +6,7 @@ import { AdminKey } from '../admin/admin-key.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { KeyChangeBus } from '../keys/key-change-bus.ts';
 import { KeyDirectory } from '../keys/key-directory.ts';
+import { KeyRevocation } from '../request/key-revocation.ts';
 import type { KeyStore } from '../keys/key-store.ts';
 import { ManagedKeys } from '../keys/managed-keys.ts';
 import { PostgresKeyStore } from '../keys/postgres-key-store.ts';
@@ -86,11 +87,15 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     await closeContext(context);
     throw error;
   }
+  // A key revoked or expired stops its running streams on this replica too, not only its next request.
+  const directory = context.managedKeys?.directory;
+  const revocation = directory === undefined ? undefined : new KeyRevocation(directory, context.registry);
   const app = createHttpApp(context, protocol);
   const websockets = registerWebSocketTransport(app, context);
   try {
     await app.listen({ host, port });
   } catch (error) {
+    revocation?.close();
     await closeContext(context);
     throw error;
   }
@@ -105,7 +110,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     baseURL: `${url}/v1`,
     context,
     app,
-    close: () => (closing ??= shutdown(app, context, websockets)),
+    close: () => {
+      revocation?.close();
+      return (closing ??= shutdown(app, context, websockets));
+    },
   };
 }
 

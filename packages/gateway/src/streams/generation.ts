@@ -243,11 +243,13 @@ export class Generation implements SubscriptionHost {
     this.onSubscriberReady();
   }
 
-  /** Abort the upstream now; every subscriber receives the error as the stream's end. */
+  /** Abort the upstream now; every subscriber receives the error as the stream's end, at once. */
   cancel(reason: GatewayError = new CancelledError()): void {
     if (this.#status !== 'running' || this.#abort.signal.aborted) return;
-    // The upstream reports the abort as its failure, which ends the stream with this reason.
     this.#abort.abort(reason);
+    // The stream ends here, with this reason, whatever the upstream still has in flight: a paused
+    // upstream may report the abort only much later, and nothing it sends meanwhile may reach a reader.
+    this.#fail(reason);
   }
 
   /** A reader has room again: an upstream paused for want of room goes on. */
@@ -304,6 +306,8 @@ export class Generation implements SubscriptionHost {
     } catch (error) {
       return this.#fail(error);
     }
+    // Cancelled while the winning attempt was answering: its stream is aborted; give back what it holds.
+    if (this.#status !== 'running') return upstream.release();
     this.#upstream = upstream;
     if (upstream.first === null) return this.#finish();
     this.#onEvents(upstream.first);
