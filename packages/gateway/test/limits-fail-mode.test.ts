@@ -30,7 +30,12 @@ describe('limits with Redis stopped mid-test', { skip }, () => {
     const port = await unusedPort();
     redis = await startRedis(port);
     const config = (failMode: 'closed' | 'open') => ({
-      keys: [{ name: 'failing', key: 'sk-test-failing', limits: { rpm: 1000, concurrency: 50 } }],
+      keys: [
+        { name: 'failing', key: 'sk-test-failing', limits: { rpm: 1000, concurrency: 50 } },
+        { name: 'unlimited', key: 'sk-test-unlimited' },
+      ],
+      // A provider with limits of its own: checked for each attempt, after the key's (none, for `unlimited`).
+      providers: [{ id: 'capped', type: 'sim' as const, limits: { concurrency: 10 } }],
       redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: `fail-${failMode}:`, heartbeatMs: 200 },
       limits: { failMode, redisTimeoutMs: 300 },
     });
@@ -55,6 +60,12 @@ describe('limits with Redis stopped mid-test', { skip }, () => {
     assert.equal(refused.status, 503);
     assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'limits_unavailable');
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    const attemptRefused = await postChat(closed, chatBody({ model: 'capped/x', stream: true }), { authorization: 'Bearer sk-test-unlimited' });
+    assert.equal(attemptRefused.status, 503);
+    assert.equal(((await attemptRefused.json()) as { error: { code: string } }).error.code, 'limits_unavailable');
+    const attemptAdmitted = await postChat(open, chatBody({ model: 'capped/x', stream: true }), { authorization: 'Bearer sk-test-unlimited' });
+    assert.equal(attemptAdmitted.status, 200);
+    await attemptAdmitted.arrayBuffer();
 
     for (let i = 0; i < 3; i++) {
       const admitted = await postChat(open, chatBody({ stream: true }), auth);
@@ -63,6 +74,6 @@ describe('limits with Redis stopped mid-test', { skip }, () => {
       await admitted.arrayBuffer();
     }
     const metrics = await (await fetch(`${open.url}/metrics`, { headers: auth })).text();
-    assert.match(metrics, /^sluice_limits_fail_open_total 3$/m);
+    assert.match(metrics, /^sluice_limits_fail_open_total 4$/m);
   });
 });

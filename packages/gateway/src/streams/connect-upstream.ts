@@ -90,31 +90,21 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
     const { deployment } = target;
     const health = deployment === undefined ? undefined : options.health;
     if (health !== undefined && !health.begin(deployment!)) return false;
-    let pass: AttemptPass | undefined;
-    if (options.attempts !== undefined) {
-      let admitted;
-      try {
-        admitted = await options.attempts.admit(target);
-      } catch (error) {
-        health?.abandon(deployment!);
-        health?.end(deployment!);
-        throw error;
-      }
-      if ('refusal' in admitted) {
-        health?.abandon(deployment!);
-        health?.end(deployment!);
-        refusals.push(admitted.refusal);
-        lastError = refusedEverywhere(options.model, refusals);
-        return false;
-      }
-      pass = admitted;
-      // The client may have left while the limits were asked.
-      if (options.signal.aborted) {
-        pass.end();
-        health?.abandon(deployment!);
-        health?.end(deployment!);
-        throw options.signal.reason;
-      }
+    const unbegin = () => {
+      health?.abandon(deployment!);
+      health?.end(deployment!);
+    };
+    let pass: AttemptPass | null | undefined;
+    try {
+      pass = await admitAttempt(options, target, refusals);
+    } catch (error) {
+      unbegin();
+      throw error;
+    }
+    if (pass === null) {
+      unbegin();
+      lastError = refusedEverywhere(options.model, refusals);
+      return false;
     }
     options.onAttempt(target);
     const attempt = new UpstreamAttempt(target, () => options.bodyFor(target), options.signal, options.trace);
@@ -225,6 +215,25 @@ function noHealthyDeployment(options: ConnectOptions): GatewayError {
   const deployments = options.targets.flatMap((target) => (target.deployment === undefined ? [] : [target.deployment]));
   if (deployments.length === 0 || options.health === undefined) return new InternalError('No route to an upstream.');
   return new NoHealthyDeploymentError(options.model, options.health.retryAfterMs(deployments));
+}
+
+/**
+ * The pass of the attempt's target's own limits: undefined when nothing
+ * limits attempts, null when they refuse it (the refusal joins `refusals`).
+ * Throws when they cannot be checked, or when the client left meanwhile.
+ */
+async function admitAttempt(options: ConnectOptions, target: RouteTarget, refusals: GatewayError[]): Promise<AttemptPass | null | undefined> {
+  if (options.attempts === undefined) return undefined;
+  const admitted = await options.attempts.admit(target);
+  if ('refusal' in admitted) {
+    refusals.push(admitted.refusal);
+    return null;
+  }
+  if (options.signal.aborted) {
+    admitted.end();
+    throw options.signal.reason;
+  }
+  return admitted;
 }
 
 /** An attempt is over: what it held of its target's limits goes back (`usage` as `AttemptPass.end` takes it). */
