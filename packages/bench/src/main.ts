@@ -1,19 +1,21 @@
 /**
- * `npm run bench [-- --quick] [--targets a,b] [--out DIR] [--keep-logs] [--cpu-prof DIR]`
+ * `npm run bench [-- --quick] [--targets a,b] [--phases a,b] [--out DIR] [--keep-logs] [--cpu-prof DIR]`
  *
  * Runs the benchmark, prints the Markdown tables on stdout (progress goes to
  * stderr) and writes `<date>.json`, `.md` and `.svg` to the results folder.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PHASES, type Phase } from './orchestrate/phases.ts';
 import { runBench } from './orchestrate/run.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import { writeResults } from './report/write.ts';
 import { TARGET_ORDER, type TargetName } from './targets/target.ts';
 
-const USAGE = `usage: npm run bench -- [--quick] [--targets ${TARGET_ORDER.join(',')}] [--out DIR] [--keep-logs]
+const USAGE = `usage: npm run bench -- [--quick] [--targets ${TARGET_ORDER.join(',')}] [--phases ${PHASES.join(',')}] [--out DIR] [--keep-logs]
   --quick      the smoke run: every phase, small, under a minute (timings not meaningful)
   --targets    measure only these targets (default: all); the floor (bare-proxy) always runs, the ratios need it
+  --phases     run only these phases (default: all); load = CPU at a fixed rate and at saturation, and throughput
   --out        where to write <date>.json/.md/.svg (default: packages/bench/results)
   --keep-logs  keep the servers' logs and configs, and say where
   --cpu-prof   write a V8 CPU profile of every sluice process to DIR (<target>.cpuprofile, both Redis replicas)
@@ -21,8 +23,17 @@ The sluice-sse-redis target runs on the Redis at REDIS_URL (or SLUICE_REDIS_URL)
 
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): { quick: boolean; targets: TargetName[]; out: string; keepLogs: boolean; cpuProfDir: string | null } {
-  const options = { quick: false, targets: [...TARGET_ORDER] as TargetName[], out: fileURLToPath(new URL('../results/', import.meta.url)), keepLogs: false, cpuProfDir: null as string | null };
+interface Options {
+  quick: boolean;
+  targets: TargetName[];
+  phases: Phase[];
+  out: string;
+  keepLogs: boolean;
+  cpuProfDir: string | null;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { quick: false, targets: [...TARGET_ORDER], phases: [...PHASES], out: fileURLToPath(new URL('../results/', import.meta.url)), keepLogs: false, cpuProfDir: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.quick = true;
@@ -35,6 +46,11 @@ function parseArgs(argv: string[]): { quick: boolean; targets: TargetName[]; out
       if (unknown.length > 0 || names.length === 0) throw new UsageError(`unknown target(s): ${unknown.join(', ') || '(none given)'}`);
       // The load figures are ratios to the floor measured in the same rounds: the floor always runs.
       options.targets = TARGET_ORDER.filter((n) => names.includes(n) || n === 'bare-proxy');
+    } else if (arg === '--phases') {
+      const names = (argv[++i] ?? '').split(',').filter(Boolean);
+      const unknown = names.filter((n) => !(PHASES as readonly string[]).includes(n));
+      if (unknown.length > 0 || names.length === 0) throw new UsageError(`unknown phase(s): ${unknown.join(', ') || '(none given)'}`);
+      options.phases = PHASES.filter((n) => names.includes(n));
     } else if (arg === '--help' || arg === '-h') throw new UsageError('');
     else throw new UsageError(`unknown option ${arg}`);
   }
@@ -45,7 +61,7 @@ function parseArgs(argv: string[]): { quick: boolean; targets: TargetName[]; out
 try {
   const options = parseArgs(process.argv.slice(2));
   const redisUrl = process.env.REDIS_URL || process.env.SLUICE_REDIS_URL || null;
-  const results = await runBench({ quick: options.quick, targets: options.targets, keepLogs: options.keepLogs, redisUrl, cpuProfDir: options.cpuProfDir });
+  const results = await runBench({ quick: options.quick, targets: options.targets, phases: options.phases, keepLogs: options.keepLogs, redisUrl, cpuProfDir: options.cpuProfDir });
   const files = writeResults(results, options.out);
   process.stdout.write(renderMarkdown(results));
   process.stderr.write(`bench: wrote ${files.json}\n       ${files.markdown}\n       ${files.svg}\n`);

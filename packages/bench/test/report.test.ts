@@ -81,7 +81,20 @@ test('load figures are the median of per-round ratios to the floor, with their s
   const ws: TargetResult = { ...target('sluice-ws', [1, 2]), transport: 'ws-sluice', throughput: throughputRounds([12, 22, 6]) };
   const portkey: TargetResult = { ...target('portkey', [20, 30]), throughput: throughputRounds([24, 44, 6]) };
   const markdown = renderMarkdown({ ...results, targets: [results.targets[0], floor, ws, portkey] });
-  assert.match(markdown, /\| CPU ms per 1,000 chunks, × floor \(min–max\) · ms \| n\/a \| 10\.0 \(4\.0–20\.0\) \| 1\.20× \(1\.10×–1\.50×\) · 12\.0 \| 2\.20× \(1\.50×–2\.40×\) · 24\.0 \|/);
+  assert.match(markdown, /\| CPU ms per 1,000 chunks at saturation, × floor \(min–max\) · ms \| n\/a \| 10\.0 \(4\.0–20\.0\) \| 1\.20× \(1\.10×–1\.50×\) · 12\.0 \| 2\.20× \(1\.50×–2\.40×\) · 24\.0 \|/);
   assert.match(markdown, /\| CPU per 1,000 chunks, × the bare proxy's \(floor\) \| 1\.20× \(1\.10×–1\.50×\) \| n\/a \| n\/a \|/);
   assert.match(markdown, /\| CPU per 1,000 chunks, × Portkey's \| 0\.50× \(0\.50×–1\.00×\) \| n\/a \| n\/a \|/);
+});
+
+test('CPU per chunk at the fixed rate is its own row of per-round ratios, beside the system calls per chunk that show the batching', () => {
+  const withSyscalls = (cpu: number[], writes: number[]): TargetResult['throughput'] => {
+    const base = throughputRounds(cpu)!;
+    return { ...base, rounds: base.rounds.map((r, i) => ({ ...r, syscallsPer1000Chunks: { reads: writes[i] + 1, writes: writes[i] } })) };
+  };
+  const floor: TargetResult = { ...target('bare-proxy', [1, 2]), throughput: withSyscalls([10, 20, 4], [200, 300, 250]), paced: withSyscalls([8, 9, 10], [1000, 990, 1000]) };
+  const h1: TargetResult = { ...target('sluice-sse-h1', [1, 2]), throughput: withSyscalls([12, 22, 6], [100, 150, 120]), paced: withSyscalls([8.8, 9.9, 12], [1000, 1000, 1000]) };
+  const markdown = renderMarkdown({ ...results, targets: [results.targets[0], floor, h1] });
+  // Quick plan: 16 streams, a chunk every 4 ms each.
+  assert.match(markdown, /\| CPU ms per 1,000 chunks at 4,000 chunks\/s, × floor \(min–max\) · ms \| n\/a \| 9\.0 \(8\.0–10\.0\) \| 1\.10× \(1\.10×–1\.20×\) · 9\.9 \|/);
+  assert.match(markdown, /\| Read \/ write system calls per 1,000 chunks, at saturation \/ at the fixed rate \| n\/a \| 251 \/ 250 \(200–300\) · 1001 \/ 1000 \(990–1000\) \| 121 \/ 120 \(100–150\) · 1001 \/ 1000 \(1000–1000\) \|/);
 });

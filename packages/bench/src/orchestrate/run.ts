@@ -15,13 +15,16 @@ import { launchTarget, startUpstream, type LaunchedTarget } from '../targets/lau
 import { runsLoadPhases, TARGET_LABELS, type TargetName } from '../targets/target.ts';
 import { describeMachine, loadNow } from './machine.ts';
 import { measureCancel, measureReconnect, measureResume, measureTtft, reconnectable, resumable } from './latency.ts';
-import { measureCapacityRounds, measureLoadRounds } from './load.ts';
+import { loadRoundSteps, measureCapacityRounds, measureLoadRounds } from './load.ts';
 import { measureMemory } from './memory.ts';
+import { PHASES, type Phase } from './phases.ts';
 import type { Session } from './session.ts';
 
 export interface RunOptions {
   quick: boolean;
   targets: readonly TargetName[];
+  /** The phases to run (default: all of them). */
+  phases?: readonly Phase[];
   /** Keep the scratch directory (server logs, configs) instead of removing it. */
   keepLogs: boolean;
   /** The Redis for the `sluice-sse-redis` target; null leaves that target "n/a". */
@@ -37,6 +40,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   const workDir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   const machine = describeMachine();
   const params = options.quick ? quickPlan() : fullPlan(machine.openFileLimit);
+  const phases = new Set<Phase>(options.phases ?? PHASES);
   const results = new Map<string, TargetResult>(options.targets.map((name) => [name, emptyResult(name)]));
   const upstream = await startUpstream(workDir);
   const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream, workDir, options.redisUrl, options.cpuProfDir ?? null)));
@@ -57,16 +61,16 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
         await Promise.all([target.server?.stop(), target.replica?.stop()]);
       }
     }
-    const session: Session = { loadgen, params, progress: new Progress(countSteps(params, available)), targets: available, results };
-    for (const target of available.filter(idleMeasurable)) results.get(target.name)!.memory = await measureMemory(session, target);
-    if (available.length > 0) await measureTtft(session);
-    await measureCancel(session);
+    const session: Session = { loadgen, params, progress: new Progress(countSteps(params, available, phases)), targets: available, results };
+    if (phases.has('memory')) for (const target of available.filter(idleMeasurable)) results.get(target.name)!.memory = await measureMemory(session, target);
+    if (phases.has('ttft') && available.length > 0) await measureTtft(session);
+    if (phases.has('cancel')) await measureCancel(session);
     // The upstream-protocol variants stop here: the phases below would measure their gateway again.
     session.targets = available.filter((t) => runsLoadPhases(t.name));
-    await measureResume(session);
-    await measureReconnect(session);
-    await measureLoadRounds(session);
-    await measureCapacityRounds(session);
+    if (phases.has('resume')) await measureResume(session);
+    if (phases.has('reconnect')) await measureReconnect(session);
+    if (phases.has('load')) await measureLoadRounds(session);
+    if (phases.has('capacity')) await measureCapacityRounds(session);
     session.progress.finish();
     for (const target of available) {
       if (target.server !== null && !target.server.alive) results.get(target.name)!.note = `the process exited during the run: ${target.server.logTail.split('\n').slice(-3).join(' | ')}`;
@@ -112,14 +116,23 @@ function idleMeasurable(target: LaunchedTarget): boolean {
   return target.server !== null && target.endpoint!.cancelBy !== 'delete';
 }
 
-function countSteps(params: Session['params'], available: LaunchedTarget[]): number {
+function countSteps(params: Session['params'], available: LaunchedTarget[], phases: ReadonlySet<Phase>): number {
   const gateways = available.filter(idleMeasurable);
   const sockets = gateways.filter((t) => t.endpoint!.transport.startsWith('ws')).length;
   const memory = gateways.length * params.idleStreams.length + sockets * params.idleSockets.length;
   // Later capacity rounds start near the first round's result: about two steps each.
   const capacity = params.capacity.steps.length + 2 * (params.rounds.capacity - 1);
   const loaded = available.filter((t) => runsLoadPhases(t.name));
-  return memory + 1 + available.length + loaded.filter(resumable).length + loaded.filter(reconnectable).length + loaded.length * (params.rounds.throughput + params.rounds.cpu50 + capacity);
+  const steps: Record<Phase, number> = {
+    memory,
+    ttft: 1,
+    cancel: available.length,
+    resume: loaded.filter(resumable).length,
+    reconnect: loaded.filter(reconnectable).length,
+    load: loaded.length * loadRoundSteps(params),
+    capacity: loaded.length * capacity,
+  };
+  return [...phases].reduce((total, phase) => total + steps[phase], 0);
 }
 
 function emptyResult(name: TargetName): TargetResult {

@@ -9,6 +9,13 @@ export interface ProcSample {
   /** User + system CPU time since the process started, ms (all threads). */
   cpuMs: number;
   rssBytes: number;
+  /**
+   * Read and write system calls since the process started (`/proc/PID/io`
+   * syscr / syscw; null where the kernel does not expose them): per chunk,
+   * how many chunks a gateway reads or writes per call, the batching that
+   * saturation changes from round to round.
+   */
+  syscalls: { reads: number; writes: number } | null;
   /** When the sample was taken (this process's clock), ms. */
   at: number;
 }
@@ -29,7 +36,18 @@ function clockTicks(): number {
 export function sampleProcess(pid: number): ProcSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuMs: runTimeMs(pid) ?? tickTimeMs(pid), rssBytes: rssKb * 1024, at: performance.now() };
+  return { cpuMs: runTimeMs(pid) ?? tickTimeMs(pid), rssBytes: rssKb * 1024, syscalls: syscallCounts(pid), at: performance.now() };
+}
+
+function syscallCounts(pid: number): ProcSample['syscalls'] {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const reads = /syscr:\s+(\d+)/.exec(io)?.[1];
+    const writes = /syscw:\s+(\d+)/.exec(io)?.[1];
+    return reads === undefined || writes === undefined ? null : { reads: Number(reads), writes: Number(writes) };
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -40,11 +40,12 @@ export function ratioOver(target: readonly (number | null)[] | undefined, base: 
 }
 
 /** A target's per-round figures for one load metric, in round order. */
-export type RoundFigure = 'cpuMsPer1000Chunks' | 'chunksPerSec' | 'cpuPercent' | 'capacity';
+export type RoundFigure = 'cpuMsPer1000Chunks' | 'pacedCpuMsPer1000Chunks' | 'chunksPerSec' | 'cpuPercent' | 'capacity';
 
 export function roundFigures(target: TargetResult | null, figure: RoundFigure): (number | null)[] | undefined {
   if (!target) return undefined;
   if (figure === 'cpuMsPer1000Chunks') return target.throughput?.rounds.map((r) => r.cpuMsPer1000Chunks);
+  if (figure === 'pacedCpuMsPer1000Chunks') return target.paced?.rounds.map((r) => r.cpuMsPer1000Chunks);
   if (figure === 'chunksPerSec') return target.throughput?.rounds.map((r) => r.chunksPerSec);
   if (figure === 'cpuPercent') return target.cpu50?.rounds.map((r) => r.cpuPercent);
   return target.capacity?.rounds.map((r) => r.capacity ?? 0);

@@ -5,8 +5,8 @@
  */
 import { addedOver, byName, memoryAt, ratioOver, roundFigures, type RoundFigure } from './derive.ts';
 import { bytes, count, ms, NA, percent, ratio, signedMs, table } from './format.ts';
-import type { BenchResults, MemoryPoint, TargetResult } from './results.ts';
-import { spread, type Spread } from './stats.ts';
+import type { BenchResults, MemoryPoint, TargetResult, ThroughputRound } from './results.ts';
+import { median, spread, type Spread } from './stats.ts';
 
 export function renderMarkdown(results: BenchResults): string {
   return [machineLine(results), '', seedTable(results), '', roundsLine(results), '', fullTable(results), '', capacityTable(results), '', notes(results)].join('\n').trimEnd() + '\n';
@@ -14,7 +14,10 @@ export function renderMarkdown(results: BenchResults): string {
 
 function roundsLine(results: BenchResults): string {
   const r = results.params.rounds;
-  return `Load figures (CPU, throughput, capacity) are measured in rounds, every target once per round, the first target rotating: ${r.throughput} rounds of the throughput run (CPU per 1,000 chunks included), ${r.cpu50} of the 50-stream CPU window, ${r.capacity} of the capacity search. Each is given as the median of its per-round ratios to the floor (the bare proxy measured in the same round), the spread over the rounds in brackets, and the median absolute figure after the dot.`;
+  const paced = results.params.paced;
+  const pacedPart = paced ? `${r.paced ?? 0} of ${count(paced.streams)} streams paced at a chunk every ${paced.itlMs} ms each (CPU per 1,000 chunks at a fixed rate), ` : '';
+  const warmup = r.warmup ? ` after ${r.warmup} warm-up round${r.warmup > 1 ? 's' : ''} thrown away` : '';
+  return `Load figures (CPU, throughput, capacity) are measured in rounds, every target once per round, the first target rotating${warmup}: ${r.throughput} rounds of the throughput run (CPU per 1,000 chunks at saturation included), ${pacedPart}${r.cpu50} of the 50-stream CPU window, ${r.capacity} of the capacity search. Each is given as the median of its per-round ratios to the floor (the bare proxy measured in the same round), the spread over the rounds in brackets, and the median absolute figure after the dot.`;
 }
 
 function machineLine(results: BenchResults): string {
@@ -86,7 +89,9 @@ function fullTable(results: BenchResults): string {
     ['Added inter-token p50 / p99 over direct, ms', (t) => { const a = addedOver(t.itl?.stats ?? null, direct?.itl?.stats ?? null); return a ? `${signedMs(a.p50)} / ${signedMs(a.p99)}` : NA; }],
     ['Capacity (paced streams, zero loss), × floor (min–max) · streams', (t) => roundsCell(t, floor, 'capacity', () => capacityCell(t))],
     ['Throughput (chunks/s at saturation), × floor (min–max) · chunks/s', (t) => roundsCell(t, floor, 'chunksPerSec', count)],
-    ['CPU ms per 1,000 chunks, × floor (min–max) · ms', (t) => roundsCell(t, floor, 'cpuMsPer1000Chunks', (v) => v.toFixed(1))],
+    ['CPU ms per 1,000 chunks at saturation, × floor (min–max) · ms', (t) => roundsCell(t, floor, 'cpuMsPer1000Chunks', (v) => v.toFixed(1))],
+    [`CPU ms per 1,000 chunks at ${count(pacedRate(results))} chunks/s, × floor (min–max) · ms`, (t) => roundsCell(t, floor, 'pacedCpuMsPer1000Chunks', (v) => v.toFixed(1))],
+    ['Read / write system calls per 1,000 chunks, at saturation / at the fixed rate', (t) => syscallCell(t)],
     [`CPU % at ${results.params.cpu50.streams} streams, × floor (min–max) · %`, (t) => roundsCell(t, floor, 'cpuPercent', percent)],
     [`Memory per idle stream at ${count(results.params.idleStreams[0])}`, (t) => memoryCell(t, 0)],
     ...(results.params.idleStreams.length > 1 ? [[`Memory per idle stream at ${count(large)}`, (t: TargetResult) => memoryCell(t, 1)] as [string, (t: TargetResult) => string]] : []),
@@ -97,6 +102,24 @@ function fullTable(results: BenchResults): string {
     [`Redis commands per streamed token at ${results.params.cpu50.streams} paced streams / at saturation`, (t) => redisCell(t)],
   ];
   return table(['Metric', ...targets.map((t) => t.label)], rows.map(([label, show]) => [label, ...targets.map((t) => cell(t, show))]));
+}
+
+/** The fixed-rate run's offered rate: every stream a chunk every `itlMs`. */
+function pacedRate(results: BenchResults): number {
+  const p = results.params.paced;
+  return p ? Math.round((p.streams * 1000) / p.itlMs) : 0;
+}
+
+/** Median reads / writes per 1,000 chunks: how far a target batched its I/O (min–max of the writes in brackets). */
+function syscallCell(t: TargetResult): string {
+  const side = (rounds: ThroughputRound[] | undefined): string => {
+    const known = (rounds ?? []).flatMap((r) => (r.syscallsPer1000Chunks ? [r.syscallsPer1000Chunks] : []));
+    if (known.length === 0) return NA;
+    const writes = spread(known.map((k) => k.writes))!;
+    return `${Math.round(median(known.map((k) => k.reads)))} / ${Math.round(writes.median)} (${writes.min}–${writes.max})`;
+  };
+  if (t.name === 'direct') return NA;
+  return `${side(t.throughput?.rounds)} · ${side(t.paced?.rounds)}`;
 }
 
 function spreadRatio(r: Spread | null): string {

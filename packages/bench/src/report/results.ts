@@ -30,6 +30,8 @@ export interface RunParams {
   resume: ResumeParams;
   reconnect: ReconnectParams;
   cpu50: ConcurrentParams;
+  /** CPU per chunk at a fixed offered rate below saturation (every stream a chunk every `itlMs`). */
+  paced: ConcurrentParams;
   throughput: ConcurrentParams;
   capacity: { steps: number[]; chunks: number; itlMs: number; rampMs: number; maxGapMs: number };
   /**
@@ -39,9 +41,11 @@ export interface RunParams {
    * ratio to the floor of one round compares neighbours in time.
    * `throughput`: rounds of the throughput burst (CPU per 1,000 chunks is
    * read from it); `cpu50`: rounds of the 50-stream CPU window (a few
-   * seconds each, so fewer); `capacity`: rounds of the capacity search.
+   * seconds each, so fewer); `capacity`: rounds of the capacity search;
+   * `warmup`: throughput bursts of every target run before the load rounds
+   * and thrown away.
    */
-  rounds: { throughput: number; cpu50: number; capacity: number };
+  rounds: { warmup: number; throughput: number; paced: number; cpu50: number; capacity: number };
   idleStreams: number[];
   idleSockets: number[];
   /** How long memory is left to settle before each reading, ms. */
@@ -55,11 +59,13 @@ export interface CapacityStep extends ConcurrentResult {
   cpuPercent: number | null;
 }
 
-/** One round of the throughput burst. */
+/** One round of the throughput burst, or of the fixed-rate run. */
 export interface ThroughputRound extends ConcurrentResult {
   chunksPerSec: number;
   cpuMs: number | null;
   cpuMsPer1000Chunks: number | null;
+  /** The target's read and write system calls per 1,000 chunks delivered: how far saturation batched its I/O this round. */
+  syscallsPer1000Chunks?: { reads: number; writes: number } | null;
 }
 
 /** One round of the 50-stream CPU window. */
@@ -101,6 +107,8 @@ export interface TargetResult {
    */
   capacity: { rounds: CapacityRound[]; steps: CapacityStep[]; capacity: number | null } | null;
   throughput: { rounds: ThroughputRound[]; chunksPerSec: number; cpuMsPer1000Chunks: number | null } | null;
+  /** The fixed-rate rounds (absent in results written before they existed). */
+  paced?: { rounds: ThroughputRound[]; chunksPerSec: number; cpuMsPer1000Chunks: number | null } | null;
   cpu50: { rounds: Cpu50Round[]; cpuPercent: number | null } | null;
   memory: { streams: MemoryPoint[]; sockets: MemoryPoint[] } | null;
   /** Resumable streams (sluice only): null where the target has none. */
