@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderChart } from '../src/report/chart.ts';
+import { cpuFit } from '../src/report/cpu-fit.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import type { BenchResults, TargetResult } from '../src/report/results.ts';
 import { distribution, percentile } from '../src/report/stats.ts';
@@ -97,4 +98,18 @@ test('CPU per chunk at the fixed rate is its own row of per-round ratios, beside
   // Quick plan: 16 streams, a chunk every 4 ms each.
   assert.match(markdown, /\| CPU ms per 1,000 chunks at 4,000 chunks\/s, × floor \(min–max\) · ms \| n\/a \| 9\.0 \(8\.0–10\.0\) \| 1\.10× \(1\.10×–1\.20×\) · 9\.9 \|/);
   assert.match(markdown, /\| Read \/ write system calls per 1,000 chunks, at saturation \/ at the fixed rate \| n\/a \| 251 \/ 250 \(200–300\) · 1001 \/ 1000 \(990–1000\) \| 121 \/ 120 \(100–150\) · 1001 \/ 1000 \(1000–1000\) \|/);
+});
+
+test('the batching is set apart by a line through the rounds: CPU per 1,000 chunks against calls per 1,000 chunks', () => {
+  // 4 ms per 1,000 chunks plus 20 µs a call, at four batchings: the fit finds both back.
+  const rounds = (perChunk: number, perCallUs: number, calls: number[]): TargetResult['throughput'] => {
+    const base = throughputRounds(calls.map((c) => perChunk + (perCallUs * c) / 1000))!;
+    return { ...base, rounds: base.rounds.map((r, i) => ({ ...r, syscallsPer1000Chunks: { reads: calls[i] / 2, writes: calls[i] / 2 } })) };
+  };
+  const floor: TargetResult = { ...target('bare-proxy', [1, 2]), throughput: rounds(4, 20, [200, 400, 600, 800]) };
+  const h1: TargetResult = { ...target('sluice-sse-h1', [1, 2]), throughput: rounds(6, 40, [100, 300, 500, 700]) };
+  const fit = cpuFit(h1)!;
+  assert.ok(Math.abs(fit.perChunkMs - 6) < 1e-9 && Math.abs(fit.perCallUs - 40) < 1e-9 && fit.r2 > 0.999);
+  const markdown = renderMarkdown({ ...results, targets: [results.targets[0], floor, h1] });
+  assert.match(markdown, /\| CPU ms per 1,000 chunks with the batching set apart [^|]*\| n\/a \| 4\.0 \+ 20 µs\/call \(r² 1\.00\) \| 1\.50× · 6\.0 \+ 40 µs\/call \(r² 1\.00\) \|/);
 });

@@ -5,6 +5,7 @@
  * of two full runs back to back.
  */
 import { byName, ratioOver, roundFigures, type RoundFigure } from '../report/derive.ts';
+import { cpuFit } from '../report/cpu-fit.ts';
 import type { BenchResults } from '../report/results.ts';
 import type { Spread } from '../report/stats.ts';
 
@@ -37,8 +38,35 @@ export function agreement(first: BenchResults, second: BenchResults): Agreement[
       const b = ratioOver(roundFigures(other, figure), roundFigures(byName(second.targets, 'bare-proxy'), figure));
       if (!a || !b) continue;
       const mean = (a.median + b.median) / 2;
-      rows.push({ label, target: target.label, first: a, second: b, apart: mean === 0 ? 0 : Math.abs(a.median - b.median) / mean });
+      rows.push({ label, target: target.label, first: a, second: b, apart: apart(a.median, b.median) });
     }
   }
+  // The per-chunk intercept of the fit is one figure per run, not per round: no spread to show.
+  for (const target of first.targets) {
+    if (target.name === 'bare-proxy' || target.name === 'direct') continue;
+    const a = fitRatio(first, target.name);
+    const b = fitRatio(second, target.name);
+    if (a === null || b === null) continue;
+    rows.push({ label: 'CPU per 1,000 chunks, batching set apart × floor', target: target.label, first: single(a), second: single(b), apart: apart(a, b) });
+  }
   return rows;
+}
+
+function apart(a: number, b: number): number {
+  const mean = (a + b) / 2;
+  return mean === 0 ? 0 : Math.abs(a - b) / mean;
+}
+
+function single(value: number): Spread {
+  return { rounds: 1, median: value, min: value, max: value };
+}
+
+/** Below this r², a run's rounds did not lie on a line (a machine too loaded to keep the fixed rate): no figure to compare. */
+const MIN_R2 = 0.8;
+
+function fitRatio(results: BenchResults, name: string): number | null {
+  const own = cpuFit(byName(results.targets, name));
+  const floor = cpuFit(byName(results.targets, 'bare-proxy'));
+  if (!own || !floor || own.r2 < MIN_R2 || floor.r2 < MIN_R2 || floor.perChunkMs <= 0) return null;
+  return own.perChunkMs / floor.perChunkMs;
 }

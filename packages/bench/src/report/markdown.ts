@@ -3,6 +3,7 @@
  * for real, then every target side by side, the capacity steps, and why any
  * target or row is "n/a".
  */
+import { cpuFit } from './cpu-fit.ts';
 import { addedOver, byName, memoryAt, ratioOver, roundFigures, type RoundFigure } from './derive.ts';
 import { bytes, count, ms, NA, percent, ratio, signedMs, table } from './format.ts';
 import type { BenchResults, MemoryPoint, TargetResult, ThroughputRound } from './results.ts';
@@ -92,6 +93,7 @@ function fullTable(results: BenchResults): string {
     ['CPU ms per 1,000 chunks at saturation, × floor (min–max) · ms', (t) => roundsCell(t, floor, 'cpuMsPer1000Chunks', (v) => v.toFixed(1))],
     [`CPU ms per 1,000 chunks at ${count(pacedRate(results))} chunks/s, × floor (min–max) · ms`, (t) => roundsCell(t, floor, 'pacedCpuMsPer1000Chunks', (v) => v.toFixed(1))],
     ['Read / write system calls per 1,000 chunks, at saturation / at the fixed rate', (t) => syscallCell(t)],
+    ['CPU ms per 1,000 chunks with the batching set apart (fit over the load rounds: per chunk, × floor · + per read/write call, r²)', (t) => fitCell(t, floor)],
     [`CPU % at ${results.params.cpu50.streams} streams, × floor (min–max) · %`, (t) => roundsCell(t, floor, 'cpuPercent', percent)],
     [`Memory per idle stream at ${count(results.params.idleStreams[0])}`, (t) => memoryCell(t, 0)],
     ...(results.params.idleStreams.length > 1 ? [[`Memory per idle stream at ${count(large)}`, (t: TargetResult) => memoryCell(t, 1)] as [string, (t: TargetResult) => string]] : []),
@@ -120,6 +122,14 @@ function syscallCell(t: TargetResult): string {
   };
   if (t.name === 'direct') return NA;
   return `${side(t.throughput?.rounds)} · ${side(t.paced?.rounds)}`;
+}
+
+function fitCell(t: TargetResult, floor: TargetResult | null): string {
+  const own = cpuFit(t);
+  if (!own) return NA;
+  const base = floor && t !== floor ? cpuFit(floor) : null;
+  const line = `${own.perChunkMs.toFixed(1)} + ${own.perCallUs.toFixed(0)} µs/call (r² ${own.r2.toFixed(2)})`;
+  return base && base.perChunkMs > 0 ? `${ratio(own.perChunkMs / base.perChunkMs)} · ${line}` : line;
 }
 
 function spreadRatio(r: Spread | null): string {
