@@ -22,7 +22,7 @@ export function fullPlan(openFileLimit: number): RunParams {
     paced: { streams: 64, chunks: 250, itlMs: 4, rampMs: 4 },
     throughput: { streams: 64, chunks: 1000, itlMs: 0, rampMs: 0 },
     capacity: { steps: [250, 500, 1000, 2000, 4000, 8000], chunks: 64, itlMs: 20, rampMs: 1000, maxGapMs: 200 },
-    rounds: { warmup: 1, throughput: 9, paced: 7, cpu50: 3, capacity: 3 },
+    rounds: { warmup: 1, throughput: 9, paced: 5, cpu50: 3, capacity: 3 },
     idleStreams: [1000, large],
     idleSockets: [1000, large],
     memorySettleMs: 1000,
