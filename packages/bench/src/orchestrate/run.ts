@@ -50,7 +50,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     await loadgen.call({ type: 'init', upstreamUrl: upstream.url, targets: endpoints });
     const available: LaunchedTarget[] = [];
     for (const target of launched) {
-      const reason = target.unavailable ?? (await preflight(loadgen, target));
+      const reason = target.unavailable ?? (await foreignListener(target)) ?? (await preflight(loadgen, target));
       const result = results.get(target.name)!;
       result.transport = target.endpoint?.transport ?? null;
       if (reason === null) {
@@ -74,6 +74,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     session.progress.finish();
     for (const target of available) {
       if (target.server !== null && !target.server.alive) results.get(target.name)!.note = `the process exited during the run: ${target.server.logTail.split('\n').slice(-3).join(' | ')}`;
+      else results.get(target.name)!.note ??= await foreignListener(target);
     }
   } finally {
     await loadgen.close();
@@ -91,6 +92,19 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     params,
     targets: [...results.values()],
   };
+}
+
+/**
+ * Null when the target's own processes still hold the ports the load goes to;
+ * otherwise the reason its figures are not its own (streams sent there reach
+ * whatever listens now).
+ */
+async function foreignListener(target: LaunchedTarget): Promise<string | null> {
+  for (const server of [target.server, target.replica]) {
+    if (server === null || !server.alive) continue;
+    if (!(await server.holds(server.port))) return `n/a (${server.name} no longer listens on port ${server.port}: another process answers there)`;
+  }
+  return null;
 }
 
 /** One short exact stream, a few tries (a server may need a moment after it listens); null when it streams. */

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { connect } from 'node:net';
+import { portOwner } from './port-owner.ts';
 
 export class ServerStartError extends Error {
   constructor(name: string, reason: string, logTail: string) {
@@ -14,24 +15,43 @@ export class ServerStartError extends Error {
   }
 }
 
+/** The server's port is held by another process: it cannot bind it, and a connect there reaches that other process. */
+export class PortTakenError extends ServerStartError {
+  readonly port: number;
+  constructor(name: string, port: number, logTail: string) {
+    super(name, `port ${port} is held by another process`, logTail);
+    this.name = 'PortTakenError';
+    this.port = port;
+  }
+}
+
 export interface ServerSpec {
   name: string;
   args: string[];
   env?: Record<string, string>;
-  /** The loopback port the server listens on once it is ready (checked with a TCP connect, which any protocol accepts). */
+  /**
+   * The loopback port the server listens on once it is ready: ready means this
+   * process holds the listening socket (read from /proc; a TCP connect, which
+   * any protocol accepts, where /proc cannot tell).
+   */
   port: number;
+  /** Further ports the same process must listen on before it is ready (the upstream's h2c and TLS ports). */
+  morePorts?: number[];
   logFile: string;
   cwd?: string;
 }
 
 export class ServerProcess {
   readonly name: string;
+  /** The port the load reaches it on. */
+  readonly port: number;
   readonly child: ChildProcess;
   #exited = false;
   #tail = '';
 
   private constructor(spec: ServerSpec) {
     this.name = spec.name;
+    this.port = spec.port;
     const log = createWriteStream(spec.logFile);
     this.child = spawn(process.execPath, spec.args, {
       cwd: spec.cwd,
@@ -65,16 +85,34 @@ export class ServerProcess {
 
   static async start(spec: ServerSpec, timeoutMs = 20_000): Promise<ServerProcess> {
     const server = new ServerProcess(spec);
+    const ports = [spec.port, ...(spec.morePorts ?? [])];
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       if (!server.alive) throw new ServerStartError(spec.name, `exited with ${server.child.exitCode}`, server.logTail);
-      if (await accepts(spec.port)) return server;
+      const owners = await Promise.all(ports.map((port) => server.#owner(port)));
+      const taken = owners.indexOf('other');
+      if (taken !== -1) {
+        await server.stop();
+        throw new PortTakenError(spec.name, ports[taken], server.logTail);
+      }
+      if (owners.every((owner) => owner === 'self')) return server;
       if (performance.now() > deadline) {
         await server.stop();
-        throw new ServerStartError(spec.name, `nothing listening on port ${spec.port} after ${timeoutMs} ms`, server.logTail);
+        throw new ServerStartError(spec.name, `not listening on port ${ports.join(', ')} after ${timeoutMs} ms`, server.logTail);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** Whether this process (still) holds the listening socket of `port`; true where /proc cannot tell and the port accepts. */
+  async holds(port: number): Promise<boolean> {
+    return (await this.#owner(port)) === 'self';
+  }
+
+  async #owner(port: number): Promise<'self' | 'other' | 'none'> {
+    const owner = portOwner(port, this.pid);
+    if (owner !== 'unknown') return owner;
+    return (await accepts(port)) ? 'self' : 'none';
   }
 
   async stop(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { freePort } from '../procs/free-port.ts';
-import { ServerProcess, ServerStartError, type ServerSpec } from '../procs/server-process.ts';
+import { PortTakenError, ServerProcess, ServerStartError, type ServerSpec } from '../procs/server-process.ts';
 import { BARE_PROXY_MAIN, UPSTREAM_MAIN } from './paths.ts';
 import { portkeyServer } from './portkey.ts';
 import { ensurePortkey } from './portkey-install.ts';
@@ -39,11 +39,13 @@ export interface BenchUpstream {
 }
 
 export async function startUpstream(workDir: string): Promise<BenchUpstream> {
-  const [port, h2cPort, h2Port] = [await freePort(), await freePort(), await freePort()];
   const cert = makeThrowawayCert(workDir);
-  const tls = cert === null ? [] : ['--h2-port', String(h2Port), '--key', cert.keyFile, '--cert', cert.certFile];
-  const server = await ServerProcess.start({ name: 'upstream', args: [...TS_ARGS, UPSTREAM_MAIN, '--port', String(port), '--h2c-port', String(h2cPort), ...tls], port, logFile: join(workDir, 'upstream.log') });
-  return { server, url: `http://127.0.0.1:${port}`, h2cUrl: `http://127.0.0.1:${h2cPort}`, h2Url: cert === null ? null : `https://127.0.0.1:${h2Port}`, caFile: cert?.certFile ?? null };
+  return withFreshPorts(3, async ([port, h2cPort, h2Port]) => {
+    const tls = cert === null ? [] : ['--h2-port', String(h2Port), '--key', cert.keyFile, '--cert', cert.certFile];
+    const morePorts = cert === null ? [h2cPort] : [h2cPort, h2Port];
+    const server = await ServerProcess.start({ name: 'upstream', args: [...TS_ARGS, UPSTREAM_MAIN, '--port', String(port), '--h2c-port', String(h2cPort), ...tls], port, morePorts, logFile: join(workDir, 'upstream.log') });
+    return { server, url: `http://127.0.0.1:${port}`, h2cUrl: `http://127.0.0.1:${h2cPort}`, h2Url: cert === null ? null : `https://127.0.0.1:${h2Port}`, caFile: cert?.certFile ?? null };
+  });
 }
 
 /** `redisUrl`: the Redis the `sluice-sse-redis` target runs on; without it that target is "n/a". */
@@ -54,13 +56,12 @@ export async function launchTarget(name: TargetName, upstream: BenchUpstream, wo
     const endpoint: TargetEndpoint = { name, transport: 'sse-h1', url: upstreamURL, model: 'bench', headers: {}, cancelBy: 'close' };
     return { name, endpoint, server: null, replica: null, unavailable: null };
   }
-  const port = await freePort();
-  let planned: { specs: ServerSpec[]; endpoint: TargetEndpoint };
+  let plan: (ports: number[]) => { specs: ServerSpec[]; endpoint: TargetEndpoint };
   if (name === 'bare-proxy') {
-    planned = {
+    plan = ([port]) => ({
       specs: [{ name, args: [...TS_ARGS, BARE_PROXY_MAIN, '--port', String(port), '--upstream', upstreamURL], port, logFile: join(workDir, `${name}.log`) }],
       endpoint: { name, transport: 'sse-h1', url: `http://127.0.0.1:${port}`, model: 'bench', headers: {}, cancelBy: 'close' },
-    };
+    });
   } else if (name === 'portkey') {
     let entry: string;
     try {
@@ -68,24 +69,51 @@ export async function launchTarget(name: TargetName, upstream: BenchUpstream, wo
     } catch (error) {
       return none(`n/a (could not install @portkey-ai/gateway: ${(error as Error).message})`);
     }
-    const { spec, endpoint } = portkeyServer(entry, port, upstreamURL, workDir);
-    planned = { specs: [spec], endpoint };
+    plan = ([port]) => {
+      const { spec, endpoint } = portkeyServer(entry, port, upstreamURL, workDir);
+      return { specs: [spec], endpoint };
+    };
   } else {
     if (!sluiceAvailable()) return none('n/a (the sluice gateway is not in this checkout)');
     if (name === 'sluice-sse-redis' && redisUrl === null) return none('n/a (no Redis: run with REDIS_URL=redis://127.0.0.1:6379 to measure resumable streams on Redis)');
     const via = upstreamVia(name, upstream);
     if (via === null) return none('n/a (no throwaway certificate for the TLS upstream: openssl failed)');
-    const ports = name === 'sluice-sse-redis' ? [port, await freePort()] : [port];
-    planned = sluiceServers(name, ports, via, workDir, redisUrl, profileDir);
+    plan = (ports) => sluiceServers(name, ports, via, workDir, redisUrl, profileDir);
   }
-  const started: ServerProcess[] = [];
   try {
-    for (const spec of planned.specs) started.push(await ServerProcess.start(spec));
-    return { name, endpoint: planned.endpoint, server: started[0], replica: started[1] ?? null, unavailable: null };
+    return await withFreshPorts(name === 'sluice-sse-redis' ? 2 : 1, async (ports) => {
+      const planned = plan(ports);
+      const started: ServerProcess[] = [];
+      try {
+        for (const spec of planned.specs) started.push(await ServerProcess.start(spec));
+      } catch (error) {
+        await Promise.all(started.map((server) => server.stop()));
+        throw error;
+      }
+      return { name, endpoint: planned.endpoint, server: started[0], replica: started[1] ?? null, unavailable: null };
+    });
   } catch (error) {
-    await Promise.all(started.map((server) => server.stop()));
     const reason = error instanceof ServerStartError ? error.message.split('\n').slice(0, 3).join(' | ') : String(error);
     return none(`n/a (${reason})`);
+  }
+}
+
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Runs `start` with `count` ports handed out for this run only; when another
+ * process took one of them before the server bound it, again with fresh ones.
+ */
+async function withFreshPorts<T>(count: number, start: (ports: number[]) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await freePort());
+    try {
+      return await start(ports);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
+      process.stderr.write(`bench: ${error.message.split('\n')[0]}; starting again on fresh ports\n`);
+    }
   }
 }
 
