@@ -19,7 +19,11 @@ const TS_ARGS = ['--conditions=@sluice/source', '--no-warnings=ExperimentalWarni
 const workDir = mkdtempSync(join(tmpdir(), 'bench-ports-'));
 
 async function listenAnywhere(): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = createServer((socket) => socket.end('not the target\n'));
+  const server = createServer((socket) => {
+    // The readiness check connects and hangs up at once.
+    socket.on('error', () => {});
+    socket.end('not the target\n');
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };

@@ -83,7 +83,7 @@ export class ServerProcess {
     return this.#tail.split('\n').slice(-12).join('\n');
   }
 
-  static async start(spec: ServerSpec, timeoutMs = 20_000): Promise<ServerProcess> {
+  static async start(spec: ServerSpec, timeoutMs = 40_000): Promise<ServerProcess> {
     const server = new ServerProcess(spec);
     const ports = [spec.port, ...(spec.morePorts ?? [])];
     const deadline = performance.now() + timeoutMs;
@@ -109,10 +109,15 @@ export class ServerProcess {
     return (await this.#owner(port)) === 'self';
   }
 
+  /**
+   * A TCP connect first, which is cheap; only a port that accepts is looked up
+   * in /proc/net/tcp, which lists every socket of the machine (tens of
+   * thousands while another benchmark holds its idle streams).
+   */
   async #owner(port: number): Promise<'self' | 'other' | 'none'> {
+    if (!(await accepts(port))) return 'none';
     const owner = portOwner(port, this.pid);
-    if (owner !== 'unknown') return owner;
-    return (await accepts(port)) ? 'self' : 'none';
+    return owner === 'unknown' ? 'self' : owner;
   }
 
   async stop(): Promise<void> {
