@@ -19,6 +19,9 @@ const USAGE = `usage: npm run bench -- [--quick] [--targets ${TARGET_ORDER.join(
   --out        where to write <date>.json/.md/.svg (default: packages/bench/results)
   --keep-logs  keep the servers' logs and configs, and say where
   --cpu-prof   write a V8 CPU profile of every sluice process to DIR (<target>.cpuprofile, both Redis replicas)
+  --heap-snapshots DIR  the memory phase writes a heap snapshot of every sluice target before its idle streams
+               and at each count (<target>-<count>.heapsnapshot); the snapshots perturb its RSS figures.
+               Read them with: npm run bench:heap -- <before> <after> <count>
 The sluice-sse-redis target runs on the Redis at REDIS_URL (or SLUICE_REDIS_URL); without one it is n/a.`;
 
 class UsageError extends Error {}
@@ -30,16 +33,18 @@ interface Options {
   out: string;
   keepLogs: boolean;
   cpuProfDir: string | null;
+  heapSnapshotDir: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, targets: [...TARGET_ORDER], phases: [...PHASES], out: fileURLToPath(new URL('../results/', import.meta.url)), keepLogs: false, cpuProfDir: null };
+  const options: Options = { quick: false, targets: [...TARGET_ORDER], phases: [...PHASES], out: fileURLToPath(new URL('../results/', import.meta.url)), keepLogs: false, cpuProfDir: null, heapSnapshotDir: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.quick = true;
     else if (arg === '--keep-logs') options.keepLogs = true;
     else if (arg === '--out') options.out = argv[++i] ?? '';
     else if (arg === '--cpu-prof') options.cpuProfDir = resolve(argv[++i] ?? '.');
+    else if (arg === '--heap-snapshots') options.heapSnapshotDir = resolve(argv[++i] ?? '.');
     else if (arg === '--targets') {
       const names = (argv[++i] ?? '').split(',').filter(Boolean);
       const unknown = names.filter((n) => !(TARGET_ORDER as readonly string[]).includes(n));
@@ -61,7 +66,7 @@ function parseArgs(argv: string[]): Options {
 try {
   const options = parseArgs(process.argv.slice(2));
   const redisUrl = process.env.REDIS_URL || process.env.SLUICE_REDIS_URL || null;
-  const results = await runBench({ quick: options.quick, targets: options.targets, phases: options.phases, keepLogs: options.keepLogs, redisUrl, cpuProfDir: options.cpuProfDir });
+  const results = await runBench({ quick: options.quick, targets: options.targets, phases: options.phases, keepLogs: options.keepLogs, redisUrl, cpuProfDir: options.cpuProfDir, heapSnapshotDir: options.heapSnapshotDir });
   const files = writeResults(results, options.out);
   process.stdout.write(renderMarkdown(results));
   process.stderr.write(`bench: wrote ${files.json}\n       ${files.markdown}\n       ${files.svg}\n`);

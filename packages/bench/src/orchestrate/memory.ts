@@ -4,6 +4,7 @@
  * token (RSS delta / N). Read a while (a second in the full run) after the
  * last one opened, so the figure is what the target holds, not a transient.
  */
+import { takeHeapSnapshot } from '../heap/take-snapshot.ts';
 import { sampleProcess } from '../procs/proc-sample.ts';
 import type { MemoryPoint } from '../report/results.ts';
 import type { LaunchedTarget } from '../targets/launch.ts';
@@ -22,12 +23,18 @@ async function series(session: Session, pid: number, target: LaunchedTarget, kin
   const points: MemoryPoint[] = [];
   await sleep(session.params.memorySettleMs);
   const before = sampleProcess(pid).rssBytes;
+  // Snapshots only of sluice processes, started to answer the signal; read after the RSS, which they perturb.
+  const snapshot = async (count: number): Promise<void> => {
+    if (session.heapSnapshotDir && target.name.startsWith('sluice')) await takeHeapSnapshot(pid, session.heapSnapshotDir, `${target.name}-${kind}-${count}`);
+  };
+  await snapshot(0);
   try {
     for (const count of counts) {
       session.progress.step(`memory ${kind === 'idle-streams' ? 'idle streams' : 'idle sockets'} ${count}  ${target.name}`);
       const opened = await session.loadgen.call({ type: kind, target: target.name, total: count });
       await sleep(session.params.memorySettleMs);
       const after = sampleProcess(pid).rssBytes;
+      await snapshot(opened.open);
       points.push({
         requested: count,
         open: opened.open,

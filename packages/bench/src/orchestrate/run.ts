@@ -31,6 +31,8 @@ export interface RunOptions {
   redisUrl: string | null;
   /** Where the sluice processes write their CPU profiles; null: not profiled. */
   cpuProfDir?: string | null;
+  /** Where the memory phase writes heap snapshots of the sluice processes (perturbs the RSS figures); null: none. */
+  heapSnapshotDir?: string | null;
 }
 
 const PREFLIGHT_ATTEMPTS = 3;
@@ -43,7 +45,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   const phases = new Set<Phase>(options.phases ?? PHASES);
   const results = new Map<string, TargetResult>(options.targets.map((name) => [name, emptyResult(name)]));
   const upstream = await startUpstream(workDir);
-  const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream, workDir, options.redisUrl, options.cpuProfDir ?? null)));
+  const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream, workDir, options.redisUrl, options.cpuProfDir ?? null, options.heapSnapshotDir ?? null)));
   const loadgen = new LoadgenProcess();
   try {
     const endpoints = launched.flatMap((t) => (t.endpoint ? [t.endpoint] : []));
@@ -61,7 +63,7 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
         await Promise.all([target.server?.stop(), target.replica?.stop()]);
       }
     }
-    const session: Session = { loadgen, params, progress: new Progress(countSteps(params, available, phases)), targets: available, results };
+    const session: Session = { loadgen, params, progress: new Progress(countSteps(params, available, phases)), targets: available, results, heapSnapshotDir: options.heapSnapshotDir ?? null };
     if (phases.has('memory')) for (const target of available.filter(idleMeasurable)) results.get(target.name)!.memory = await measureMemory(session, target);
     if (phases.has('ttft') && available.length > 0) await measureTtft(session);
     if (phases.has('cancel')) await measureCancel(session);

@@ -12,6 +12,8 @@ export interface Session {
   /** Available targets, in table order. */
   targets: LaunchedTarget[];
   results: Map<string, TargetResult>;
+  /** Where the memory phase has the sluice processes write heap snapshots; null: none. */
+  heapSnapshotDir?: string | null;
 }
 
 /** The target's process id, or null for `direct`, which has no process of its own. */

@@ -49,7 +49,7 @@ export async function startUpstream(workDir: string): Promise<BenchUpstream> {
 }
 
 /** `redisUrl`: the Redis the `sluice-sse-redis` target runs on; without it that target is "n/a". */
-export async function launchTarget(name: TargetName, upstream: BenchUpstream, workDir: string, redisUrl: string | null, profileDir: string | null = null): Promise<LaunchedTarget> {
+export async function launchTarget(name: TargetName, upstream: BenchUpstream, workDir: string, redisUrl: string | null, profileDir: string | null = null, heapSnapshotDir: string | null = null): Promise<LaunchedTarget> {
   const upstreamURL = upstream.url;
   const none = (unavailable: string): LaunchedTarget => ({ name, endpoint: null, server: null, replica: null, unavailable });
   if (name === 'direct') {
@@ -78,7 +78,7 @@ export async function launchTarget(name: TargetName, upstream: BenchUpstream, wo
     if (name === 'sluice-sse-redis' && redisUrl === null) return none('n/a (no Redis: run with REDIS_URL=redis://127.0.0.1:6379 to measure resumable streams on Redis)');
     const via = upstreamVia(name, upstream);
     if (via === null) return none('n/a (no throwaway certificate for the TLS upstream: openssl failed)');
-    plan = (ports) => sluiceServers(name, ports, via, workDir, redisUrl, profileDir);
+    plan = (ports) => sluiceServers(name, ports, via, workDir, redisUrl, profileDir, heapSnapshotDir);
   }
   try {
     return await withFreshPorts(name === 'sluice-sse-redis' ? 2 : 1, async (ports) => {

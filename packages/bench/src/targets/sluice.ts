@@ -40,8 +40,9 @@ export interface SluiceTarget {
 /**
  * `ports` holds one port, or two for the Redis target; `redisUrl` is needed by that target only.
  * `profileDir`: write a V8 CPU profile of each sluice process there (`<target>.cpuprofile`, on exit).
+ * `heapSnapshotDir`: each sluice process writes a heap snapshot there on SIGUSR2 (the memory phase sends it).
  */
-export function sluiceServers(name: TargetName, ports: number[], upstream: SluiceUpstream, workDir: string, redisUrl: string | null, profileDir: string | null = null): SluiceTarget {
+export function sluiceServers(name: TargetName, ports: number[], upstream: SluiceUpstream, workDir: string, redisUrl: string | null, profileDir: string | null = null, heapSnapshotDir: string | null = null): SluiceTarget {
   const h2c = name === 'sluice-sse-h2c';
   const provider = {
     id: SLUICE_PROVIDER,
@@ -72,6 +73,7 @@ export function sluiceServers(name: TargetName, ports: number[], upstream: Sluic
         '--conditions=@sluice/source',
         '--no-warnings=ExperimentalWarning',
         ...(profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${own}.cpuprofile`]),
+        ...(heapSnapshotDir === null ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapSnapshotDir}`]),
         SLUICE_CLI,
         'serve',
         '--config',
