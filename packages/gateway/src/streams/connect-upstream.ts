@@ -132,7 +132,8 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
         next = cursor.skip();
       }
       const hedgeIn = hedged || running.size !== 1 ? null : hedgeDelay(options, running.keys().next().value!);
-      const settled = await raceWithTimer([...running.values()], hedgeIn);
+      // One attempt and no hedge to time (the usual wait for a first token): no race, no array, no timer.
+      const settled = hedgeIn === null && running.size === 1 ? await running.values().next().value! : await raceWithTimer([...running.values()], hedgeIn);
       if (settled === 'timer') {
         hedged = true;
         const target = cursor.hedge();

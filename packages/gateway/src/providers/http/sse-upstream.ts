@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@sluice/protocol';
 import { StringDecoder } from 'node:string_decoder';
-import { createParser } from 'eventsource-parser';
+import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { UpstreamUnavailableError } from '../../errors/index.ts';
 import type { StreamEvent } from '../../events/stream-event.ts';
@@ -53,8 +53,6 @@ export class SseUpstream implements UpstreamStream {
   start(handlers: UpstreamHandlers): void {
     const body = this.#body;
     const decoder = this.#decoder;
-    // Native, and keeps a character split across two reads for the next one, as TextDecoder's stream mode does, for less per read.
-    const text = new StringDecoder('utf8');
     let first = true;
     let batch: StreamEvent[] = [];
     let settled = false;
@@ -70,26 +68,33 @@ export class SseUpstream implements UpstreamStream {
       batch = [];
       handlers.events(events);
     };
-    const parser = createParser({
-      onEvent(message) {
-        if (decoder.done || malformed !== undefined) return;
-        try {
-          decoder.decode(message.event, message.data, batch);
-        } catch (error) {
-          malformed = error;
-        }
-      },
+    // Made at the first bytes: a stream waiting for its first token (thousands of them, idle) holds neither.
+    let reader: { text: StringDecoder; parser: EventSourceParser } | undefined;
+    const makeReader = () => ({
+      // Native, and keeps a character split across two reads for the next one, as TextDecoder's stream mode does, for less per read.
+      text: new StringDecoder('utf8'),
+      parser: createParser({
+        onEvent(message) {
+          if (decoder.done || malformed !== undefined) return;
+          try {
+            decoder.decode(message.event, message.data, batch);
+          } catch (error) {
+            malformed = error;
+          }
+        },
+      }),
     });
     body.on('data', (bytes: Buffer) => {
       if (settled) return;
-      let chunk = text.write(bytes);
+      reader ??= makeReader();
+      let chunk = reader.text.write(bytes);
       // A byte-order mark opening the body is not data (TextDecoder, used before, dropped it too).
       if (first) {
         if (chunk === '') return;
         first = false;
         if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
       }
-      parser.feed(chunk);
+      reader.parser.feed(chunk);
       flush();
       if (malformed !== undefined) {
         settle(() => handlers.fail(malformed));

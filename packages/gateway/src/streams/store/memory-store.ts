@@ -16,7 +16,8 @@ interface Stored {
   meta: StreamMeta;
   log: StreamLog;
   /** Readers waiting for the next entry. */
-  waiters: Set<() => void>;
+  /** Readers waiting for the next append; made when the first one waits (most streams never have one). */
+  waiters?: Set<() => void>;
   expiry?: NodeJS.Timeout;
 }
 
@@ -40,7 +41,7 @@ export class MemoryStreamLogStore implements StreamLogStore {
   }
 
   create(meta: Omit<StreamMeta, 'status' | 'lastSeq'>): StreamLogWriter {
-    const stored: Stored = { meta: { ...meta, status: 'running', lastSeq: 0 }, log: new StreamLog(), waiters: new Set() };
+    const stored: Stored = { meta: { ...meta, status: 'running', lastSeq: 0 }, log: new StreamLog() };
     this.#streams.set(meta.id, stored);
     return {
       append: (entry) => {
@@ -139,20 +140,21 @@ export class MemoryStreamLogStore implements StreamLogStore {
   #nextAppend(stored: Stored, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = () => {
-        stored.waiters.delete(done);
+        stored.waiters?.delete(done);
         signal.removeEventListener('abort', aborted);
         resolve();
       };
       const aborted = () => {
-        stored.waiters.delete(done);
+        stored.waiters?.delete(done);
         reject(signal.reason);
       };
-      stored.waiters.add(done);
+      (stored.waiters ??= new Set()).add(done);
       signal.addEventListener('abort', aborted, { once: true });
     });
   }
 
   #wake(stored: Stored): void {
+    if (stored.waiters === undefined) return;
     for (const waiter of stored.waiters) waiter();
   }
 
