@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dropPostgresTables } from './helpers/postgres.ts';
-import { serveCli } from './helpers/cli.ts';
+import { serveReplicas } from './helpers/cli.ts';
 import { chatBody } from './helpers/gateway.ts';
 import { ADMIN_KEY, ADMIN_KEY_ENV } from './helpers/admin.ts';
 
@@ -65,7 +65,7 @@ for (const setup of setups) {
         }),
       );
       const env = { SLUICE_STREAM_SECRET: randomBytes(32).toString('hex'), [ADMIN_KEY_ENV]: ADMIN_KEY };
-      replicas = await Promise.all([serveCli(['--config', config], env), serveCli(['--config', config], env)]);
+      replicas = await serveReplicas(2, ['--config', config], env);
     });
     after(async () => {
       for (const replica of replicas) replica.child.kill('SIGKILL');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { startSimServer, type SimServer } from '@sluice/gateway';
-import { serveCli } from './helpers/cli.ts';
+import { serveReplicas } from './helpers/cli.ts';
 import { chatBody } from './helpers/gateway.ts';
 import { readSse } from './helpers/sse.ts';
 import { mostAtOnce } from './helpers/upstream-concurrency.ts';
@@ -43,7 +43,7 @@ describe('limits across two gateway processes sharing Redis and PostgreSQL', { s
       }),
     );
     const env = { SLUICE_STREAM_SECRET: randomBytes(32).toString('hex') };
-    replicas = await Promise.all([serveCli(['--config', config], env), serveCli(['--config', config], env)]);
+    replicas = await serveReplicas(2, ['--config', config], env);
   });
   after(async () => {
     for (const replica of replicas) replica.child.kill('SIGKILL');

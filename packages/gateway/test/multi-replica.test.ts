@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { simText, startSimServer, type SimServer } from '@sluice/gateway';
-import { serveCli } from './helpers/cli.ts';
+import { serveReplicas } from './helpers/cli.ts';
 import { chatBody } from './helpers/gateway.ts';
 import { readEventsThenCut } from './helpers/partial-sse.ts';
 import { nextEvent, readSse, textOf } from './helpers/sse.ts';
@@ -34,7 +34,7 @@ describe('two gateway processes sharing one Redis', { skip }, () => {
     );
     // Replicas must share the secret that signs stream tokens.
     const env = { SLUICE_STREAM_SECRET: randomBytes(32).toString('hex') };
-    replicas = await Promise.all([serveCli(['--config', config], env), serveCli(['--config', config], env)]);
+    replicas = await serveReplicas(2, ['--config', config], env);
   });
   after(async () => {
     for (const replica of replicas) replica.child.kill('SIGKILL');

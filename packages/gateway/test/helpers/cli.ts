@@ -57,3 +57,16 @@ export function assertAligned(table: string, headers: string[], right: string[] 
     return cells.map((cell) => cell.text);
   });
 }
+
+/**
+ * Start `count` replicas of one configuration at once. If one does not
+ * start, the others are killed before the error is thrown: a replica left
+ * running would keep the test file's process, and so the whole suite, alive.
+ */
+export async function serveReplicas(count: number, args: string[], env: NodeJS.ProcessEnv = {}): Promise<(CliRun & { baseURL: string })[]> {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => serveCli(args, env)));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed === undefined) return started.map((result) => (result as PromiseFulfilledResult<CliRun & { baseURL: string }>).value);
+  for (const result of started) if (result.status === 'fulfilled') result.value.child.kill('SIGKILL');
+  throw failed.reason;
+}
