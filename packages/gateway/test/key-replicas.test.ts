@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dropPostgresTables } from './helpers/postgres.ts';
-import { serveReplicas } from './helpers/cli.ts';
+import { serveCli, serveReplicas } from './helpers/cli.ts';
 import { chatBody } from './helpers/gateway.ts';
 import { ADMIN_KEY, ADMIN_KEY_ENV } from './helpers/admin.ts';
 

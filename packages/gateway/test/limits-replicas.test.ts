@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { startSimServer, type SimServer } from '@sluice/gateway';
-import { serveReplicas } from './helpers/cli.ts';
+import { serveCli, serveReplicas } from './helpers/cli.ts';
 import { chatBody } from './helpers/gateway.ts';
 import { readSse } from './helpers/sse.ts';
 import { mostAtOnce } from './helpers/upstream-concurrency.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { simText, startSimServer, type SimServer } from '@sluice/gateway';
-import { serveReplicas } from './helpers/cli.ts';
+import { serveCli, serveReplicas } from './helpers/cli.ts';
 import { chatBody } from './helpers/gateway.ts';
 import { readEventsThenCut } from './helpers/partial-sse.ts';
 import { nextEvent, readSse, textOf } from './helpers/sse.ts';
