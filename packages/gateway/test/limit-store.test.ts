@@ -113,7 +113,7 @@ for (const kind of kinds) {
         assert.equal((await store.usage(key)).running, 10);
       }));
 
-    test('budget: reservations count until settled; an extension is all or nothing; settlement replaces the reservation by the cost', () =>
+    test('budget: reservations count until settled; an extension gets what it asks for or what is left, down to its least; settlement replaces the reservation by the cost', () =>
       withStore(async (store) => {
         const key = subject({ budget: { usd: 1, period: 'day' } });
         const first = request([key], { cost: 0.4 });
@@ -123,16 +123,52 @@ for (const kind of kinds) {
         assert.ok(Math.abs(second.states[0].budget!.remaining - 0.2) < 1e-9);
         const third = await store.admit(request([key], { cost: 0.4 }));
         assert.ok(!third.admitted && third.refusal.kind === 'budget');
-        assert.deepEqual(await store.extend(first.lease, [key], 0.3), { granted: false, budgetRemaining: third.states[0].budget!.remaining });
-        const granted = await store.extend(first.lease, [key], 0.15);
-        assert.equal(granted.granted, true);
+        // A cent a token: 0.2 left is 20 tokens, not the 25 this extension needs at least.
+        const cent = { usdPerToken: 0.01 };
+        assert.deepEqual(await store.extend(first.lease, [key], { tokens: 30, minTokens: 25, ...cent }), { tokens: 0, budgetRemaining: third.states[0].budget!.remaining });
+        const granted = await store.extend(first.lease, [key], { tokens: 15, minTokens: 15, ...cent });
+        assert.equal(granted.tokens, 15);
         assert.ok(Math.abs(granted.budgetRemaining - 0.05) < 1e-9);
-        // The first request used 0.1 of the 0.55 it held: 0.45 is free again at once.
+        // Short of what it asks for, an extension gets what is left, in whole tokens, down to its least.
+        const partial = await store.extend(first.lease, [key], { tokens: 10, minTokens: 1, ...cent });
+        assert.equal(partial.tokens, 5);
+        assert.ok(partial.budgetRemaining < 1e-9, JSON.stringify(partial));
+        assert.equal((await store.extend(first.lease, [key], { tokens: 10, minTokens: 1, ...cent })).tokens, 0);
+        // The first request used 0.1 of the 0.6 it held: 0.5 is free again at once.
         await store.settle({ lease: first.lease, subjects: [key], reservedTokens: 0, usedTokens: 0, cost: 0.1 });
         const after = (await store.usage(key)).budget!;
         assert.ok(Math.abs(after.spent - 0.1) < 1e-9 && Math.abs(after.held - 0.4) < 1e-9 && Math.abs(after.remaining - 0.5) < 1e-9, JSON.stringify(after));
         assert.equal(after.resetsAt, budgetPeriod({ usd: 1, period: 'day' }).resetsAt);
         assert.equal((await store.admit(request([key], { cost: 0.5 }))).admitted, true);
+      }));
+
+    test('a queue: nobody passes an earlier waiter of the line; admitted or gone, a waiter leaves it', () =>
+      withStore(async (store) => {
+        const key = subject({ concurrency: 1 });
+        const line = `queue:${key.id}`;
+        const running = request([key]);
+        assert.equal((await store.admit(running)).admitted, true);
+        const [b, c, d, e] = [request([key], { line }), request([key], { line }), request([key], { line }), request([key], { line })];
+        for (const waiter of [b, c, d]) {
+          const refused = await store.admit(waiter);
+          assert.ok(!refused.admitted && refused.refusal.kind === 'concurrency');
+        }
+        await store.settle({ lease: running.lease, subjects: [key], reservedTokens: 0, usedTokens: 0, cost: 0 });
+        // The slot is free, but c and d came after b.
+        for (const later of [d, c, e]) {
+          const refused = await store.admit(later);
+          assert.ok(!refused.admitted && refused.refusal.kind === 'queue', JSON.stringify(refused));
+        }
+        assert.equal((await store.admit(b)).admitted, true);
+        await store.settle({ lease: b.lease, subjects: [key], reservedTokens: 0, usedTokens: 0, cost: 0 });
+        // c gives up: d, next, is not held behind it.
+        await store.leave(line, c.lease);
+        assert.equal((await store.admit(d)).admitted, true);
+        await store.settle({ lease: d.lease, subjects: [key], reservedTokens: 0, usedTokens: 0, cost: 0 });
+        assert.equal((await store.admit(e)).admitted, true, 'the newcomer took its place at the end of the line');
+        await store.settle({ lease: e.lease, subjects: [key], reservedTokens: 0, usedTokens: 0, cost: 0 });
+        // The line is empty again: a newcomer passes at once.
+        assert.equal((await store.admit(request([key], { line }))).admitted, true);
       }));
 
     test('budget: a period the store has not seen starts from the ledger spend', () =>
@@ -183,6 +219,34 @@ describe('LimitStore: redis leases', { skip: kinds[1].skip }, () => {
     } finally {
       await alive.close();
       await observer.close();
+    }
+  });
+});
+
+describe('LimitStore: redis queues', { skip: kinds[1].skip }, () => {
+  test("a waiter's place expires within three heartbeats once its replica stops renewing it; a live replica's waiter keeps its place", async () => {
+    const heartbeatMs = 100;
+    const [dead, alive, other] = [kinds[1].make(heartbeatMs), kinds[1].make(heartbeatMs), kinds[1].make(heartbeatMs)];
+    try {
+      const key = subject({ concurrency: 1 });
+      const line = `queue:${key.id}`;
+      const running = request([key]);
+      assert.equal((await other.admit(running)).admitted, true);
+      const [first, second] = [request([key], { line }), request([key], { line })];
+      assert.equal((await dead.admit(first)).admitted, false);
+      assert.equal((await alive.admit(second)).admitted, false);
+      await other.settle({ lease: running.lease, subjects: [key], reservedTokens: 0, usedTokens: 0, cost: 0 });
+      const behind = await other.admit(request([key], { line }));
+      assert.ok(!behind.admitted && behind.refusal.kind === 'queue', 'the waiters hold the line');
+      await dead.close();
+      await sleep(heartbeatMs * 4);
+      // The dead replica's waiter is gone; the live one's, renewed meanwhile, is still ahead of a newcomer.
+      const newcomer = await other.admit(request([key], { line }));
+      assert.ok(!newcomer.admitted && newcomer.refusal.kind === 'queue', JSON.stringify(newcomer));
+      assert.equal((await alive.admit(second)).admitted, true);
+    } finally {
+      await alive.close();
+      await other.close();
     }
   });
 });

@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
 import type { RunningGateway } from '@sluice/gateway';
 import { chatBody, postChat, startTestGateway, unusedPort } from './helpers/gateway.ts';
+import { noRedisServer as skip, startRedis } from './helpers/redis-server.ts';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
-const skip = existsSync(REDIS_SERVER) ? false : `${REDIS_SERVER} is not installed (the test runs a Redis of its own, to stop it)`;
 const auth = { authorization: 'Bearer sk-test-failing' };
-
-/** A redis-server of this test's own, on a free port, that the test can stop. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
-  client.on('error', () => {});
-  await client.connect().catch(() => {});
-  await client.ping();
-  client.disconnect();
-  return child;
-}
 
 describe('limits with Redis stopped mid-test', { skip }, () => {
   let redis: ChildProcess;
@@ -28,7 +14,7 @@ describe('limits with Redis stopped mid-test', { skip }, () => {
 
   before(async () => {
     const port = await unusedPort();
-    redis = await startRedis(port);
+    redis = (await startRedis(port)).child;
     const config = (failMode: 'closed' | 'open') => ({
       keys: [
         { name: 'failing', key: 'sk-test-failing', limits: { rpm: 1000, concurrency: 50 } },

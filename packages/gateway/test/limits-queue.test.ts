@@ -79,8 +79,11 @@ describe('limits.queue: requests over concurrency or rpm wait their turn', () =>
     const started = performance.now();
     const plain = await postChat(gateway, chatBody(), auth('sk-test-hasty'));
     assert.equal(plain.status, 429);
+    assert.ok(Number(plain.headers.get('retry-after')) >= 1, 'a non-stream request waits silently, then gets Retry-After with its 429');
+    assert.ok(Number(plain.headers.get('retry-after-ms')) > 0);
     assert.equal(((await plain.json()) as ErrorBody).error.code, 'rate_limit_exceeded');
-    assert.ok(performance.now() - started >= 280, 'it waited before giving up');
+    const waited = performance.now() - started;
+    assert.ok(waited >= 280 && waited < 2000, `it waited about maxWaitMs (300) before giving up: ${waited.toFixed(0)} ms`);
     const streamed = await postChat(gateway, long(5), auth('sk-test-hasty'));
     assert.equal(streamed.status, 200, 'the stream opened while it waited');
     const { events, comments } = await readSse(streamed);

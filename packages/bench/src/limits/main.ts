@@ -1,5 +1,10 @@
 /**
- * `npm run bench:limits [-- --rounds N --streams N]`
+ * `npm run bench:limits [-- --rounds N --streams N --cpu-rounds N --before <checkout>]`
+ *
+ * `--before` names another checkout of the repository (its own `npm ci`
+ * done): its gateway runs beside this one, on the same upstream and a
+ * Redis of its own key prefix, its targets interleaved with these, so one
+ * run on a shared machine compares a change with what it changed.
  *
  * What admission (limits/) adds to the time to first token, and how many
  * Redis round trips a request costs. Targets in one interleaved run against
@@ -20,9 +25,12 @@ import { summarise } from '../otel/summary.ts';
 import { SLUICE_CLI } from '../targets/paths.ts';
 import { interleavedTtft, numberOption, startFloor } from '../procs/floor.ts';
 import { redisInfo } from './redis-info.ts';
+import { cpuPerRequest } from './cpu-time.ts';
 import { streamOnce } from './stream-once.ts';
 
+const BEFORE = stringOption('before');
 const ROUNDS = numberOption('rounds', 20);
+const CPU_ROUNDS = numberOption('cpu-rounds', 10);
 const STREAMS = numberOption('streams', 20);
 const REDIS_SERVER = '/usr/bin/redis-server';
 const KEY = 'sk-bench-limited-0000';
@@ -37,7 +45,7 @@ const redis = existsSync(REDIS_SERVER) ? spawn(REDIS_SERVER, ['--port', String(r
 const redisUrl = `redis://127.0.0.1:${redisPort}`;
 if (redis !== undefined) await redisInfo(redisPort, 'server');
 
-async function sluice(name: string, extra: object): Promise<{ server: ServerProcess; url: string }> {
+async function sluice(name: string, extra: object, cli = SLUICE_CLI): Promise<{ server: ServerProcess; url: string }> {
   const port = await freePort();
   const config = {
     server: { port },
@@ -56,39 +64,73 @@ async function sluice(name: string, extra: object): Promise<{ server: ServerProc
   };
   const file = join(work, `${name}.json`);
   writeFileSync(file, JSON.stringify(config));
-  const server = await ServerProcess.start({ name, args: ['--conditions=@sluice/source', '--no-warnings=ExperimentalWarning', SLUICE_CLI, 'serve', '--config', file], port, logFile: join(work, `${name}.log`), cwd: work });
+  const server = await ServerProcess.start({ name, args: ['--conditions=@sluice/source', '--no-warnings=ExperimentalWarning', cli, 'serve', '--config', file], port, logFile: join(work, `${name}.log`), cwd: work });
   return { server, url: `http://127.0.0.1:${port}` };
 }
 
 const memory = await sluice('memory', {});
 const onRedis = redis === undefined ? undefined : await sluice('redis', { redis: { url: redisUrl, keyPrefix: 'bench:' } });
+const beforeCli = BEFORE === undefined ? undefined : join(BEFORE, 'packages/gateway/src/cli/main.ts');
+const memoryBefore = beforeCli === undefined ? undefined : await sluice('memory-before', {}, beforeCli);
+const onRedisBefore = beforeCli === undefined || redis === undefined ? undefined : await sluice('redis-before', { redis: { url: redisUrl, keyPrefix: 'bench-before:' } }, beforeCli);
 
 interface Target {
   name: string;
   url: string;
   model: string;
   key?: string;
+  /** The gateway's process (for its CPU time), and whether its limits live in the bench's Redis. */
+  pid?: number;
+  redis?: boolean;
+}
+/** A gateway's two targets: its key without limits (the baseline) and the key with every limit. */
+function gatewayTargets(label: string, gateway: { server: ServerProcess; url: string } | undefined, redis: boolean): Target[] {
+  if (gateway === undefined) return [];
+  const on = { url: gateway.url, model: 'priced', pid: gateway.server.child.pid, redis };
+  return [
+    { name: `${label}${redis ? 'sluice on Redis, key without limits' : 'sluice, key without limits'}`, key: FREE_KEY, ...on },
+    { name: `${label}${redis ? 'sluice, limits on Redis' : 'sluice, limits on memory'}`, key: KEY, ...on },
+  ];
 }
 const targets: Target[] = [
   { name: 'bare proxy', url: proxyUrl, model: 'bench' },
-  { name: 'sluice, key without limits', url: memory.url, model: 'priced', key: FREE_KEY },
-  { name: 'sluice, limits on memory', url: memory.url, model: 'priced', key: KEY },
-  ...(onRedis === undefined
-    ? []
-    : [
-        { name: 'sluice on Redis, key without limits', url: onRedis.url, model: 'priced', key: FREE_KEY },
-        { name: 'sluice, limits on Redis', url: onRedis.url, model: 'priced', key: KEY },
-      ]),
+  ...gatewayTargets('', memory, false),
+  ...gatewayTargets('', onRedis, true),
+  ...gatewayTargets('before: ', memoryBefore, false),
+  ...gatewayTargets('before: ', onRedisBefore, true),
 ];
 let samples = new Map<string, number[]>();
 
 try {
   samples = await interleavedTtft(targets, ROUNDS, STREAMS);
-  const trips = onRedis === undefined ? undefined : await roundTrips(targets.at(-1)!);
-  report(trips);
+  const cpu = await cpuRounds();
+  const trips = onRedis === undefined ? undefined : await roundTrips(targets.find((t) => t.name === 'sluice, limits on Redis')!);
+  const tripsBefore = onRedisBefore === undefined ? undefined : await roundTrips(targets.find((t) => t.name === 'before: sluice, limits on Redis')!);
+  report(trips, tripsBefore, cpu);
 } finally {
-  await Promise.all([memory.server.stop(), onRedis?.server.stop(), proxy.stop(), upstream.stop()]);
+  await Promise.all([memory.server.stop(), onRedis?.server.stop(), memoryBefore?.server.stop(), onRedisBefore?.server.stop(), proxy.stop(), upstream.stop()]);
   redis?.kill('SIGKILL');
+}
+
+/**
+ * CPU time a request costs each gateway (all its threads) and the Redis
+ * server: `CPU_ROUNDS` rounds, each target's `STREAMS` sequential streams
+ * in turn, summed per target. CPU time hardly moves with other work on the
+ * machine, so builds compare where latency figures drown in the noise.
+ */
+async function cpuRounds(): Promise<Map<string, { gateway: number; redis: number }>> {
+  const totals = new Map<string, { gateway: number; redis: number; n: number }>();
+  for (let round = 0; round < CPU_ROUNDS; round++) {
+    for (const target of targets) {
+      if (target.pid === undefined) continue;
+      const [gateway, server] = await cpuPerRequest([target.pid, redis?.pid], STREAMS, async () => {
+        for (let s = 0; s < STREAMS; s++) await streamOnce(target, `cpu${round}-${s}`, 20);
+      });
+      const sum = totals.get(target.name) ?? { gateway: 0, redis: 0, n: 0 };
+      totals.set(target.name, { gateway: sum.gateway + (gateway ?? 0), redis: sum.redis + (server ?? 0), n: sum.n + 1 });
+    }
+  }
+  return new Map([...totals].map(([name, t]) => [name, { gateway: t.gateway / t.n, redis: t.redis / t.n }]));
 }
 
 /** Limit scripts Redis ran (EVALSHA and the EVAL that loads a script), from its own command statistics. */
@@ -142,9 +184,8 @@ async function simStream(target: Target, tokens: number): Promise<number> {
   return Number(usage[1]);
 }
 
-function report(trips: TripsRow[] | undefined): void {
+function report(trips: TripsRow[] | undefined, tripsBefore: TripsRow[] | undefined, cpu: Map<string, { gateway: number; redis: number }>): void {
   const floor = summarise(samples.get('bare proxy')!);
-  const free = summarise(samples.get('sluice, key without limits')!);
   const lines = [
     `Limits TTFT bench: ${ROUNDS} interleaved rounds × ${STREAMS} sequential streams per target (20 chunks, 2 ms apart)`,
     '',
@@ -152,13 +193,34 @@ function report(trips: TripsRow[] | undefined): void {
     '|---|---|---|---|---|',
     ...targets.map((t) => {
       const s = summarise(samples.get(t.name)!);
-      const base = t.name.includes('Redis') ? (samples.has('sluice on Redis, key without limits') ? summarise(samples.get('sluice on Redis, key without limits')!) : free) : free;
+      const base = summarise(samples.get(baselineOf(t.name))!);
       return `| ${t.name} | ${s.p50.toFixed(3)} | ${s.p95.toFixed(3)} | ${(s.p50 - floor.p50).toFixed(3)} | ${(s.p50 - base.p50).toFixed(3)} |`;
     }),
   ];
+  lines.push('', '| target | gateway CPU µs a request | over the same gateway, key without limits | Redis CPU µs a request |', '|---|---|---|---|');
+  for (const t of targets.filter((t) => cpu.has(t.name))) {
+    const own = cpu.get(t.name)!;
+    const base = cpu.get(baselineOf(t.name))!;
+    lines.push(`| ${t.name} | ${own.gateway.toFixed(0)} | ${(own.gateway - base.gateway).toFixed(0)} | ${t.redis === true ? own.redis.toFixed(1) : ''} |`);
+  }
   if (trips !== undefined) {
-    lines.push('', '| output | completion tokens a request (mean, as the upstream counts) | Redis round trips a request | budget: 2 + 1 per 256 output tokens |', '|---|---|---|---|');
-    for (const row of trips) lines.push(`| ${row.text} | ${row.tokens.toFixed(0)} | ${row.perRequest.toFixed(2)} | ${(2 + Math.ceil(row.tokens / 256)).toFixed(0)} |`);
+    const before = tripsBefore === undefined ? '' : ' before |';
+    lines.push('', `| output | completion tokens a request (mean, as the upstream counts) | Redis round trips a request |${before} budget: 2 + 1 per 256 output tokens |`, `|---|---|---|${before === '' ? '' : '---|'}---|`);
+    trips.forEach((row, i) => {
+      const was = tripsBefore === undefined ? '' : ` ${tripsBefore[i].perRequest.toFixed(2)} |`;
+      lines.push(`| ${row.text} | ${row.tokens.toFixed(0)} | ${row.perRequest.toFixed(2)} |${was} ${(2 + Math.ceil(row.tokens / 256)).toFixed(0)} |`);
+    });
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** The target a target's added time is measured against: the same gateway with the key without limits. */
+function baselineOf(name: string): string {
+  const before = name.startsWith('before: ') ? 'before: ' : '';
+  return `${before}${name.includes('Redis') ? 'sluice on Redis, key without limits' : 'sluice, key without limits'}`;
+}
+
+function stringOption(name: string, args: readonly string[] = process.argv.slice(2)): string | undefined {
+  const at = args.indexOf(`--${name}`);
+  return at === -1 ? undefined : args[at + 1];
 }

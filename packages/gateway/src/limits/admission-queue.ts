@@ -1,5 +1,5 @@
 import { CancelledError } from '../errors/index.ts';
-import type { AdmitResult } from './limit-store.ts';
+import { waitsInLine, type AdmitResult } from './limit-store.ts';
 
 /** How often a waiting request looks again for a slot another replica may have freed. */
 const POLL_MS = 50;
@@ -22,20 +22,24 @@ export interface QueueOptions {
 /**
  * Requests over their key's concurrency or RPM wait here instead of being
  * refused at once: first come, first served, one line per key, so a key
- * that floods its own line delays nobody else. Only the head of a line asks
- * the store; it asks again when a lease of its key settles on this replica,
- * when its bucket will have refilled, or every 50 ms (for slots freed on
- * other replicas), until `maxWaitMs`, and then takes the refusal.
+ * that floods its own line delays nobody else. The order itself is kept
+ * by the limit store, in every attempt (`AdmitRequest.line`): a request
+ * takes its place with its first refusal, and no later request passes it,
+ * on this replica or another (Redis). Here, only the head of this
+ * replica's part of the line asks the store again: when a lease of its key
+ * settles on this replica, when its bucket will have refilled, or every
+ * 50 ms (for slots freed, or earlier waiters admitted, on other replicas),
+ * until `maxWaitMs`; then it takes the refusal and gives up its place.
  */
 export class AdmissionQueue {
   readonly #lines = new Map<string, Waiter[]>();
 
-  async admit(key: string, attempt: () => Promise<AdmitResult | null>, options: QueueOptions): Promise<AdmitResult | null> {
+  /** `leave`: give up the request's place in the store's line (it stopped waiting without being admitted). */
+  async admit(key: string, attempt: () => Promise<AdmitResult | null>, leave: () => void, options: QueueOptions): Promise<AdmitResult | null> {
     const started = Date.now();
-    if (!this.#lines.has(key)) {
-      const first = await attempt();
-      if (!mayWait(first)) return first;
-    }
+    // Every arrival asks once, so it takes its place in the store's line at once, behind earlier ones.
+    const first = await attempt();
+    if (!mayWait(first)) return first;
     options.onWait?.();
     const line = this.#lines.get(key) ?? [];
     this.#lines.set(key, line);
@@ -43,10 +47,11 @@ export class AdmissionQueue {
     const waiter: Waiter = { turn: new Promise<void>((resolve) => (start = resolve)), start: () => start(), wake: undefined };
     line.push(waiter);
     if (line.length === 1) waiter.start();
+    let result: AdmitResult | null = first;
     try {
       await abortable(waiter.turn, options.signal);
       for (;;) {
-        const result = await attempt();
+        result = await attempt();
         const left = started + options.maxWaitMs - Date.now();
         if (!mayWait(result) || left <= 0) return result;
         const refusal = (result as Extract<AdmitResult, { admitted: false }>).refusal;
@@ -61,6 +66,7 @@ export class AdmissionQueue {
         waiter.wake = undefined;
       }
     } finally {
+      if (mayWait(result)) leave();
       line.splice(line.indexOf(waiter), 1);
       if (line.length === 0) this.#lines.delete(key);
       else if (line[0] !== undefined) line[0].start();
@@ -74,7 +80,7 @@ export class AdmissionQueue {
 }
 
 function mayWait(result: AdmitResult | null): boolean {
-  return result !== null && !result.admitted && (result.refusal.kind === 'rpm' || result.refusal.kind === 'concurrency');
+  return result !== null && !result.admitted && waitsInLine(result.refusal.kind);
 }
 
 function abortable(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {

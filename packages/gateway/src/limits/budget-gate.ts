@@ -5,40 +5,56 @@ import type { OutputGate } from '../streams/output-gate.ts';
 import { countTokens } from '../streams/token-counter.ts';
 import { OUTPUT_INCREMENT } from './reservation.ts';
 
-/** Asks the store for `usd` more of every budget: true when granted. Throws when the store cannot answer. */
-export type Extend = (usd: number) => Promise<{ granted: boolean; budgetRemaining: number }>;
+/** Asks the store for more output tokens: all of `tokens`, as many as the budget has down to `minTokens`, or 0. Throws when the store cannot answer. */
+export type Extend = (tokens: number, minTokens: number) => Promise<{ tokens: number; budgetRemaining: number }>;
+
+/** Less than this many covered tokens left, the gate asks for more ahead of need. */
+const AHEAD = OUTPUT_INCREMENT / 2;
+/**
+ * An extension asks for this many times what the reservation covers
+ * already, so the reservation triples: a stream that has run for r tokens
+ * is likely to run about as long again, and a count that runs ahead of the
+ * upstream's (the tokenizer on each delta) still costs few extensions.
+ * Reserved and unused is given back at settlement.
+ */
+const GROWTH = 2;
+
+export interface BudgetGateOptions {
+  extend: Extend;
+  firstOutputTokens: number;
+  /** The request's `max_tokens`: no extension asks for more than it leaves (unless the count went past it). */
+  maxOutputTokens: number | undefined;
+  /** What a failed extension means (the fail mode): a refusal, or undefined to go on as if granted. */
+  onError: (error: unknown) => GatewayError | undefined;
+}
 
 /**
  * Keeps a stream's output within what its budget reservation covers. The
- * reservation is extended one increment ahead of need (when less than half
- * an increment is left), so while budget remains the token path never waits
- * for the store. An event the reservation cannot cover waits for the
- * extension. Refused, the gate asks for what the budget still has (a last,
- * smaller increment); when not one more token fits, nothing more goes past
- * what is covered.
+ * reservation is extended ahead of need (when less than half an increment
+ * is left), so while budget remains the token path never waits for the
+ * store. Each extension asks for twice what the reservation covers (at
+ * most what `max_tokens` leaves): a long stream's reservation grows
+ * geometrically, so it costs a few store calls (5 round trips in all for
+ * 2,000 tokens), not one per 256 tokens. The store grants what the budget has
+ * when that is less, so the stream runs to its last affordable token; an
+ * event the reservation cannot cover waits for the extension, and when
+ * the budget has not room for it, nothing more goes past what is covered.
  *
  * Output is counted per event with the tokenizer: a delta counted alone
  * has at least the tokens it has inside the whole text, so the count stays
  * at or above what the stream is billed for.
  */
 export class BudgetGate implements OutputGate {
-  readonly #extend: Extend;
-  readonly #outputUsd: number;
-  readonly #onError: (error: unknown) => GatewayError | undefined;
+  readonly #options: BudgetGateOptions;
   /** Output tokens the reservation covers, and those released. */
   #covered: number;
   #released = 0;
   #pending: Promise<void> | undefined;
-  /** After a refusal: the tokens the budget still had room for, asked for next. */
-  #smaller = 0;
   refusal: GatewayError | undefined;
 
-  /** `onError`: what a failed extension means (the fail mode): a refusal, or undefined to go on as if granted. */
-  constructor(options: { extend: Extend; outputUsd: number; firstOutputTokens: number; onError: (error: unknown) => GatewayError | undefined }) {
-    this.#extend = options.extend;
-    this.#outputUsd = options.outputUsd;
+  constructor(options: BudgetGateOptions) {
+    this.#options = options;
     this.#covered = options.firstOutputTokens;
-    this.#onError = options.onError;
   }
 
   pass(event: StreamEvent): boolean | Promise<void> {
@@ -46,35 +62,31 @@ export class BudgetGate implements OutputGate {
     if (tokens === 0) return true;
     if (this.#released + tokens <= this.#covered) {
       this.#released += tokens;
-      if (this.#covered - this.#released < OUTPUT_INCREMENT / 2) this.#extendBy(OUTPUT_INCREMENT);
+      if (this.#covered - this.#released < AHEAD) this.#extendBy(0);
       return true;
     }
     if (this.refusal !== undefined) return false;
-    this.#extendBy(Math.max(OUTPUT_INCREMENT, this.#released + tokens - this.#covered));
+    this.#extendBy(this.#released + tokens - this.#covered);
     return this.#pending ?? Promise.resolve();
   }
 
-  #extendBy(tokens: number): void {
+  /** Ask for more: `needed` tokens at least (0: ahead of need, any grant helps). */
+  #extendBy(needed: number): void {
     if (this.#pending !== undefined || this.refusal !== undefined) return;
-    this.#pending = this.#extend(tokens * this.#outputUsd).then(
-      ({ granted, budgetRemaining }) => {
-        if (granted) return void (this.#covered += tokens);
-        // Refused: what is left may still cover a few tokens, asked for next time.
-        const fits = Math.floor(budgetRemaining / this.#outputUsd);
-        if (fits >= 1 && fits < tokens) this.#smaller = fits;
+    const max = this.#options.maxOutputTokens;
+    const room = max === undefined || max <= this.#covered ? Infinity : max - this.#covered;
+    const wanted = Math.max(needed, Math.min(Math.max(OUTPUT_INCREMENT, GROWTH * this.#covered), room));
+    this.#pending = this.#options.extend(wanted, Math.max(1, needed)).then(
+      ({ tokens }) => {
+        if (tokens > 0) this.#covered += tokens;
         else this.refusal = new InsufficientQuotaError('The budget is spent: the stream was stopped before its output would exceed it.');
       },
       (error: unknown) => {
-        this.refusal = this.#onError(error);
-        if (this.refusal === undefined) this.#covered += tokens;
+        this.refusal = this.#options.onError(error);
+        if (this.refusal === undefined) this.#covered += wanted;
       },
     );
-    void this.#pending.finally(() => {
-      this.#pending = undefined;
-      const smaller = this.#smaller;
-      this.#smaller = 0;
-      if (smaller > 0) this.#extendBy(smaller);
-    });
+    void this.#pending.finally(() => (this.#pending = undefined));
   }
 }
 

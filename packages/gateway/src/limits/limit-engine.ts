@@ -12,7 +12,7 @@ import { BudgetGate } from './budget-gate.ts';
 import { LedgerSpend } from './ledger-spend.ts';
 import type { AttemptGate } from '../streams/attempt-gate.ts';
 import { AttemptLimits } from './attempt-limits.ts';
-import type { AdmitResult, LimitStore, LimitSubject } from './limit-store.ts';
+import type { AdmitRequest, AdmitResult, LimitStore, LimitSubject } from './limit-store.ts';
 import { LimitSubjects } from './limit-subjects.ts';
 import { limitHeaders } from './rate-limit-headers.ts';
 import { refusalError } from './refusal-error.ts';
@@ -71,9 +71,11 @@ export class LimitEngine {
     const needsCount = subjects.some((s) => s.tpm !== undefined || s.budget !== undefined);
     const reservation = reservationFor(request, targets, this.#options.config.limits.defaultMaxTokens, needsCount);
     const lease = this.#nextLease();
-    const attempt = () => this.#admitOnce({ lease, subjects, tokens: reservation.tokens, cost: reservation.cost });
     const queue = caller.limits?.queue ?? caller.team?.limits?.queue;
-    const result = queue === undefined ? await attempt() : await this.#queue.admit(caller.id, attempt, { maxWaitMs: queue.maxWaitMs, signal: options.signal, onWait: options.onWait });
+    const result =
+      queue === undefined
+        ? await this.#admitOnce({ lease, subjects, tokens: reservation.tokens, cost: reservation.cost })
+        : await this.#queued(caller, { lease, subjects, tokens: reservation.tokens, cost: reservation.cost, line: `queue:${caller.id}` }, queue.maxWaitMs, options);
     if (result === null) return UNLIMITED;
     const headers = limitHeaders(result.states);
     if (!result.admitted) throw refusalError(result.refusal, headers, reservation);
@@ -104,13 +106,15 @@ export class LimitEngine {
     return this.#leasePrefix + (++this.#leases).toString(36);
   }
 
+  /** Admission through the key's queue: a wait in line, in the order the store keeps. */
+  #queued(caller: Caller, request: AdmitRequest & { line: string }, maxWaitMs: number, options: AdmitOptions): Promise<AdmitResult | null> {
+    const leave = () => void this.store.leave(request.line, request.lease).catch((error: unknown) => this.#options.logger.error({ err: error }, 'leaving a limits queue failed (the place expires by itself)'));
+    return this.#queue.admit(caller.id, () => this.#admitOnce(request), leave, { maxWaitMs, signal: options.signal, onWait: options.onWait });
+  }
+
   /** One store call; null when the store failed and failMode open lets the request through uncounted. */
-  async #admitOnce(request: Parameters<LimitStore['admit']>[0]): Promise<AdmitResult | null> {
-    try {
-      return await this.store.admit(request);
-    } catch (error) {
-      return this.#storeFailed(error);
-    }
+  #admitOnce(request: AdmitRequest): Promise<AdmitResult | null> {
+    return this.store.admit(request).catch((error: unknown) => this.#storeFailed(error));
   }
 
   #storeFailed(error: unknown): null {
@@ -130,9 +134,9 @@ export class LimitEngine {
       budgets.length === 0 || reservation.outputUsd === 0
         ? undefined
         : new BudgetGate({
-            extend: (usd) => this.store.extend(lease, budgets, usd),
-            outputUsd: reservation.outputUsd,
+            extend: (tokens, minTokens) => this.store.extend(lease, budgets, { tokens, minTokens, usdPerToken: reservation.outputUsd }),
             firstOutputTokens: reservation.firstOutputTokens,
+            maxOutputTokens: reservation.maxOutputTokens,
             onError: (error): GatewayError | undefined => {
               try {
                 return this.#storeFailed(error) ?? undefined;

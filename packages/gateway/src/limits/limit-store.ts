@@ -28,6 +28,14 @@ export interface AdmitRequest {
   tokens: number;
   /** US dollars reserved against every budget now: the prompt plus the first output increment. */
   cost: number;
+  /**
+   * The line this request waits in when its key queues (`limits.queue`):
+   * the store keeps its order, by the lease, first come first served over
+   * every replica. Refused for rpm or concurrency, the request takes its
+   * place (or keeps it); while an earlier one waits, a request whose
+   * limits would pass is refused too (kind `queue`); admitted, it leaves.
+   */
+  line?: string;
 }
 
 export interface SettleRequest {
@@ -70,7 +78,8 @@ export interface BudgetState {
   resetsAt: number | null;
 }
 
-export type LimitKind = 'rpm' | 'tpm' | 'concurrency' | 'budget';
+/** `queue`: the limits would pass, but an earlier request of the same line waits. */
+export type LimitKind = 'rpm' | 'tpm' | 'concurrency' | 'budget' | 'queue';
 
 export interface Refusal {
   kind: LimitKind;
@@ -82,8 +91,17 @@ export interface Refusal {
 
 export type AdmitResult = { admitted: true; states: SubjectState[] } | { admitted: false; refusal: Refusal; states: SubjectState[] };
 
+/** More output for a running lease, in tokens at one price: all of `tokens` if the budgets have it, else as many as fit down to `minTokens`, else none. */
+export interface ExtendRequest {
+  tokens: number;
+  minTokens: number;
+  /** US dollars an output token costs (the highest price among the request's targets). */
+  usdPerToken: number;
+}
+
 export interface ExtendResult {
-  granted: boolean;
+  /** Output tokens granted: `tokens`, fewer (at least `minTokens`) when that is all the budgets have, or 0. */
+  tokens: number;
   /** The least budget left among the subjects, after the grant. */
   budgetRemaining: number;
 }
@@ -97,14 +115,28 @@ export interface ExtendResult {
 export interface LimitStore {
   /** Check every limit of every subject; if all pass, take one request, the tokens, a lease and the reservation. */
   admit(request: AdmitRequest): Promise<AdmitResult>;
-  /** Reserve `cost` more US dollars for a running lease against every budget of `subjects`, or nothing. */
-  extend(lease: string, subjects: readonly LimitSubject[], cost: number): Promise<ExtendResult>;
+  /** Reserve more output tokens for a running lease against every budget of `subjects`: as many as asked, or as many as all of them have room for, or none. */
+  extend(lease: string, subjects: readonly LimitSubject[], request: ExtendRequest): Promise<ExtendResult>;
   /** The lease ends: free its slot, correct the TPM take, replace its reservation by the real cost. */
   settle(request: SettleRequest): Promise<void>;
+  /** A request stops waiting in `line` (it gave up, or its client left): its place goes, so it blocks nobody. */
+  leave(line: string, lease: string): Promise<void>;
   /** How a subject stands now, for the admin API: read only (expired leases aside). */
   usage(subject: LimitSubject): Promise<SubjectState>;
   close(): Promise<void>;
 }
 
+/** Refusals a queued request waits out: its place in the line is kept. */
+export function waitsInLine(kind: LimitKind): boolean {
+  return kind === 'rpm' || kind === 'concurrency' || kind === 'queue';
+}
+
 /** Budgets are compared in US dollars; a millionth of a cent absorbs float rounding. */
 export const USD_EPSILON = 1e-8;
+
+/** The tokens an extension grants when the budgets have `leftUsd` at least (the same arithmetic runs in lua/extend.lua). */
+export function tokensGranted(leftUsd: number, request: ExtendRequest): number {
+  const fits = Math.floor((leftUsd + USD_EPSILON) / request.usdPerToken);
+  const tokens = Math.min(request.tokens, fits);
+  return tokens > 0 && tokens >= request.minTokens ? tokens : 0;
+}

@@ -1,6 +1,6 @@
 import { budgetPeriod } from './budget-period.ts';
-import type { AdmitRequest, AdmitResult, BudgetState, ExtendResult, LimitStore, LimitSubject, Refusal, SettleRequest, SubjectState } from './limit-store.ts';
-import { USD_EPSILON } from './limit-store.ts';
+import type { AdmitRequest, AdmitResult, BudgetState, ExtendRequest, ExtendResult, LimitStore, LimitSubject, Refusal, SettleRequest, SubjectState } from './limit-store.ts';
+import { tokensGranted, USD_EPSILON, waitsInLine } from './limit-store.ts';
 import { msUntil, refilled, type BucketLevel } from './token-bucket.ts';
 
 interface SubjectCounters {
@@ -18,6 +18,8 @@ interface SubjectCounters {
  */
 export class MemoryLimitStore implements LimitStore {
   readonly #subjects = new Map<string, SubjectCounters>();
+  /** Each queue's waiting leases, in arrival order. */
+  readonly #lines = new Map<string, string[]>();
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {
     const now = Date.now();
@@ -26,6 +28,7 @@ export class MemoryLimitStore implements LimitStore {
       refusal ??= this.#check(subject, request, now);
       if (refusal !== undefined) break;
     }
+    if (request.line !== undefined) refusal = this.#queue(request.line, request.lease, request.subjects[0].id, refusal);
     if (refusal !== undefined) return { admitted: false, refusal, states: request.subjects.map((s) => this.#state(s, now)) };
     for (const subject of request.subjects) {
       const counters = this.#counters(subject.id);
@@ -36,12 +39,14 @@ export class MemoryLimitStore implements LimitStore {
     return { admitted: true, states: request.subjects.map((s) => this.#state(s, now)) };
   }
 
-  async extend(lease: string, subjects: readonly LimitSubject[], cost: number): Promise<ExtendResult> {
+  async extend(lease: string, subjects: readonly LimitSubject[], request: ExtendRequest): Promise<ExtendResult> {
     const now = Date.now();
     const budgets = subjects.filter((s) => s.budget !== undefined);
-    const fits = budgets.every((s) => this.#budget(s, now)!.remaining + USD_EPSILON >= cost);
-    if (fits) for (const s of budgets) this.#counters(s.id).leases.set(lease, (this.#counters(s.id).leases.get(lease) ?? 0) + cost);
-    return { granted: fits, budgetRemaining: Math.min(...budgets.map((s) => this.#budget(s, now)!.remaining)) };
+    const left = Math.min(...budgets.map((s) => this.#budget(s, now)!.remaining));
+    const tokens = tokensGranted(left, request);
+    const cost = tokens * request.usdPerToken;
+    if (tokens > 0) for (const s of budgets) this.#counters(s.id).leases.set(lease, (this.#counters(s.id).leases.get(lease) ?? 0) + cost);
+    return { tokens, budgetRemaining: Math.max(0, left - cost) };
   }
 
   async settle(request: SettleRequest): Promise<void> {
@@ -58,6 +63,28 @@ export class MemoryLimitStore implements LimitStore {
         counters.spent.set(period, this.#spent(subject, counters, period) + request.cost);
       }
     }
+  }
+
+  async leave(line: string, lease: string): Promise<void> {
+    this.#drop(line, lease);
+  }
+
+  /** First come, first served in `line`: the refusal `lease` gets (a wait behind an earlier one), and its place kept or given up. */
+  #queue(name: string, lease: string, subject: string, refusal: Refusal | undefined): Refusal | undefined {
+    const line = this.#lines.get(name);
+    if (refusal === undefined && line !== undefined && line[0] !== lease) refusal = { kind: 'queue', subject, retryAfterMs: null };
+    if (refusal === undefined || !waitsInLine(refusal.kind)) this.#drop(name, lease);
+    else if (line === undefined) this.#lines.set(name, [lease]);
+    else if (!line.includes(lease)) line.push(lease);
+    return refusal;
+  }
+
+  #drop(name: string, lease: string): void {
+    const line = this.#lines.get(name);
+    const at = line?.indexOf(lease) ?? -1;
+    if (line === undefined || at === -1) return;
+    line.splice(at, 1);
+    if (line.length === 0) this.#lines.delete(name);
   }
 
   async usage(subject: LimitSubject): Promise<SubjectState> {

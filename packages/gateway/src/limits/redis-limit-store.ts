@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
-import { budgetPeriod } from './budget-period.ts';
-import type { AdmitRequest, AdmitResult, BudgetState, ExtendResult, LimitKind, LimitStore, LimitSubject, SettleRequest, SubjectState } from './limit-store.ts';
+import { budgetPeriod, type BudgetPeriod } from './budget-period.ts';
+import type { AdmitRequest, AdmitResult, BudgetState, ExtendRequest, ExtendResult, LimitKind, LimitStore, LimitSubject, SettleRequest, SubjectState } from './limit-store.ts';
+import { waitsInLine } from './limit-store.ts';
 import { RedisScript } from './redis-scripts.ts';
 
 export interface RedisLimitStoreOptions {
@@ -20,6 +21,7 @@ const scripts = {
   settle: new RedisScript('settle'),
   renew: new RedisScript('renew'),
   usage: new RedisScript('usage'),
+  tickets: new RedisScript('tickets'),
 };
 
 interface LuaSubjectState extends Omit<SubjectState, 'id' | 'budget'> {
@@ -44,9 +46,11 @@ export class RedisLimitStore implements LimitStore {
   readonly #redis: Redis;
   readonly #background: Redis;
   readonly #options: RedisLimitStoreOptions;
-  /** This replica's running leases and the subjects each is held in, for the heartbeat. */
-  readonly #leases = new Map<string, readonly string[]>();
+  /** This replica's running leases, for the heartbeat: the subjects each is held in, and when its TTL was last set. */
+  readonly #leases = new Map<string, { subjects: readonly string[]; renewedAt: number }>();
   readonly #heartbeat: NodeJS.Timeout;
+  /** This replica's requests waiting in a queue: lease -> its line's tickets key. */
+  readonly #tickets = new Map<string, string>();
 
   constructor(options: RedisLimitStoreOptions) {
     this.#options = options;
@@ -61,36 +65,48 @@ export class RedisLimitStore implements LimitStore {
     return this.#options.heartbeatMs * 3;
   }
 
-  async admit(request: AdmitRequest): Promise<AdmitResult> {
+  admit(request: AdmitRequest): Promise<AdmitResult> {
     const now = Date.now();
     const keys: string[] = [];
-    const args: (string | number)[] = [request.lease, this.#ttl, request.tokens, request.cost];
+    const args: (string | number)[] = [request.lease, this.#ttl, request.tokens, request.cost, request.line === undefined ? 0 : 1];
     for (const subject of request.subjects) {
-      keys.push(...this.#keys(subject, now));
       const period = subject.budget === undefined ? undefined : budgetPeriod(subject.budget, now);
+      keys.push(...this.#keys(subject, period));
       args.push(subject.rpm ?? 0, subject.tpm ?? 0, subject.concurrency ?? 0, subject.budget?.usd ?? 0, subject.ledgerSpent ?? 0, period?.resetsAt ?? 0);
     }
-    const reply = JSON.parse(await scripts.admit.run(this.#redis, keys, args)) as LuaAdmitReply;
+    if (request.line !== undefined) keys.push(...this.#lineKeys(request.line));
+    return scripts.admit.run(this.#redis, keys, args).then((reply) => this.#admitted(request, JSON.parse(reply) as LuaAdmitReply, now));
+  }
+
+  #admitted(request: AdmitRequest, reply: LuaAdmitReply, now: number): AdmitResult {
     const states = request.subjects.map((subject, i) => fromLua(subject.id, reply.states[i]));
+    if (request.line !== undefined) {
+      if (reply.refusal !== false && waitsInLine(reply.refusal.kind)) this.#tickets.set(request.lease, this.#lineKeys(request.line)[1]);
+      else this.#tickets.delete(request.lease);
+    }
     if (reply.refusal === false) {
-      this.#leases.set(request.lease, request.subjects.map((s) => s.id));
+      this.#leases.set(request.lease, { subjects: request.subjects.map((s) => s.id), renewedAt: now });
       return { admitted: true, states };
     }
     const { kind, index, retryAfterMs } = reply.refusal;
     return { admitted: false, refusal: { kind, subject: request.subjects[index].id, retryAfterMs: retryAfterMs < 0 ? null : retryAfterMs }, states };
   }
 
-  async extend(lease: string, subjects: readonly LimitSubject[], cost: number): Promise<ExtendResult> {
+  async extend(lease: string, subjects: readonly LimitSubject[], request: ExtendRequest): Promise<ExtendResult> {
     const now = Date.now();
     const keys: string[] = [];
-    const args: (string | number)[] = [lease, this.#ttl, cost];
+    const args: (string | number)[] = [lease, this.#ttl, request.usdPerToken, request.tokens, request.minTokens];
     for (const subject of subjects) {
       if (subject.budget === undefined) continue;
-      const [, , running, held, spent] = this.#keys(subject, now);
-      keys.push(running, held, spent);
+      const [, leases, spent] = this.#keys(subject, budgetPeriod(subject.budget, now));
+      keys.push(leases, spent);
       args.push(subject.budget.usd, subject.ledgerSpent ?? 0, budgetPeriod(subject.budget, now).resetsAt ?? 0);
     }
-    return JSON.parse(await scripts.extend.run(this.#background, keys, args)) as ExtendResult;
+    const result = JSON.parse(await scripts.extend.run(this.#background, keys, args)) as ExtendResult;
+    // A grant renewed the lease's TTL, so the next heartbeat may skip it.
+    const held = this.#leases.get(lease);
+    if (result.tokens > 0 && held !== undefined) held.renewedAt = now;
+    return result;
   }
 
   async settle(request: SettleRequest): Promise<void> {
@@ -99,18 +115,24 @@ export class RedisLimitStore implements LimitStore {
     const keys: string[] = [];
     const args: (string | number)[] = [request.lease, request.reservedTokens, request.usedTokens, request.cost];
     for (const subject of request.subjects) {
-      keys.push(...this.#keys(subject, now));
       const period = subject.budget === undefined ? undefined : budgetPeriod(subject.budget, now);
-      args.push(subject.tpm ?? 0, subject.budget?.usd ?? 0, subject.ledgerSpent ?? 0, period?.resetsAt ?? 0);
+      keys.push(...this.#keys(subject, period));
+      args.push(subject.rpm ?? 0, subject.tpm ?? 0, subject.budget?.usd ?? 0, subject.ledgerSpent ?? 0, period?.resetsAt ?? 0);
     }
     await scripts.settle.run(this.#background, keys, args);
+  }
+
+  async leave(line: string, lease: string): Promise<void> {
+    this.#tickets.delete(lease);
+    const [queue, tickets] = this.#lineKeys(line);
+    await this.#background.multi().zrem(queue, lease).zrem(tickets, lease).exec();
   }
 
   async usage(subject: LimitSubject): Promise<SubjectState> {
     const now = Date.now();
     const period = subject.budget === undefined ? undefined : budgetPeriod(subject.budget, now);
     const args = [subject.rpm ?? 0, subject.tpm ?? 0, subject.concurrency ?? 0, subject.budget?.usd ?? 0, subject.ledgerSpent ?? 0, period?.resetsAt ?? 0];
-    return fromLua(subject.id, JSON.parse(await scripts.usage.run(this.#redis, this.#keys(subject, now), args)) as LuaSubjectState);
+    return fromLua(subject.id, JSON.parse(await scripts.usage.run(this.#redis, this.#keys(subject, period), args)) as LuaSubjectState);
   }
 
   async close(): Promise<void> {
@@ -118,25 +140,45 @@ export class RedisLimitStore implements LimitStore {
     await Promise.all([this.#redis, this.#background].map((redis) => redis.quit().catch(() => redis.disconnect())));
   }
 
-  /** A subject's five keys: rpm bucket, tpm bucket, running leases, held reservations, the period's spend. */
-  #keys(subject: LimitSubject, now: number): [string, string, string, string, string] {
+  /** A subject's three keys (lua/common.lua): its rpm and tpm buckets, its leases, its period's spend. */
+  #keys(subject: LimitSubject, period: BudgetPeriod | undefined): [string, string, string] {
     const base = `${this.#options.keyPrefix}${subject.id}:`;
-    const period = subject.budget === undefined ? 'none' : budgetPeriod(subject.budget, now).key;
-    return [`${base}rpm`, `${base}tpm`, `${base}running`, `${base}held`, `${base}spent:${period}`];
+    return [`${base}buckets`, `${base}leases`, `${base}spent:${period?.key ?? 'none'}`];
   }
 
+  /** A queue's three keys: its line (lease -> arrival number), its tickets (lease -> expiry), its arrival counter. */
+  #lineKeys(line: string): [string, string, string] {
+    const base = `${this.#options.keyPrefix}${line}:`;
+    return [`${base}line`, `${base}tickets`, `${base}arrivals`];
+  }
+
+  /**
+   * Every lease whose TTL was set more than half a heartbeat ago lives on
+   * for another TTL. A younger one still has over two heartbeats to live
+   * and is renewed by the next tick, so a stream shorter than a heartbeat
+   * (most of them) costs no renewal at all.
+   */
   #renew(): void {
-    if (this.#leases.size === 0) return;
+    this.#renewTickets();
+    const now = Date.now();
     const keys: string[] = [];
     const args: (string | number)[] = [this.#ttl];
-    for (const [lease, subjects] of this.#leases) {
-      for (const id of subjects) {
-        const base = `${this.#options.keyPrefix}${id}:`;
-        keys.push(`${base}running`, `${base}held`);
+    for (const [lease, held] of this.#leases) {
+      if (now - held.renewedAt < this.#options.heartbeatMs / 2) continue;
+      held.renewedAt = now;
+      for (const id of held.subjects) {
+        keys.push(`${this.#options.keyPrefix}${id}:leases`);
         args.push(lease);
       }
     }
+    if (keys.length === 0) return;
     scripts.renew.run(this.#background, keys, args).catch(this.#options.onError);
+  }
+
+  /** The tickets of this replica's waiting requests live on, so a line is held only by waiters whose replica is alive. */
+  #renewTickets(): void {
+    if (this.#tickets.size === 0) return;
+    scripts.tickets.run(this.#background, [...this.#tickets.values()], [this.#ttl, ...this.#tickets.keys()]).catch(this.#options.onError);
   }
 }
 

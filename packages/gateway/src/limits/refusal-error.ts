@@ -16,6 +16,8 @@ export function refusalError(refusal: Refusal, headers: Record<string, string>, 
       return new RateLimitExceededError(`Rate limit reached for ${who} on requests per minute. Try again in ${seconds(refusal.retryAfterMs ?? 1000)}.`, 'requests', refusal.retryAfterMs ?? 1000, headers);
     case 'concurrency':
       return new RateLimitExceededError(`Concurrency limit reached for ${who}: wait for one of its streams to end.`, 'requests', 1000, headers);
+    case 'queue':
+      return new RateLimitExceededError(`Requests of ${who} are waiting their turn in its queue: try again shortly.`, 'requests', 1000, headers);
   }
 }
 

@@ -2,7 +2,7 @@ import type { ChatCompletionRequest, ModelPrice } from '@sluice/protocol';
 import type { RouteTarget } from '../routing/router.ts';
 import { countPromptTokens } from '../streams/usage-meter.ts';
 
-/** Output tokens a budget reserves at a time: at admission, and at each extension. */
+/** Output tokens a budget reserves at admission, and the least an extension asks for ahead of need. */
 export const OUTPUT_INCREMENT = 256;
 
 export interface Reservation {
@@ -14,6 +14,8 @@ export interface Reservation {
   outputUsd: number;
   /** Output tokens the first budget reservation covers: one increment, or `max_tokens` if smaller. */
   firstOutputTokens: number;
+  /** The request's own `max_tokens` (or `max_completion_tokens`), if it set one. */
+  maxOutputTokens: number | undefined;
   /** Reserved from budgets at admission: the prompt and the first output increment. */
   cost: number;
 }
@@ -32,6 +34,7 @@ export function reservationFor(request: ChatCompletionRequest, targets: readonly
     inputUsd,
     outputUsd,
     firstOutputTokens,
+    maxOutputTokens: maxTokens,
     cost: promptTokens * inputUsd + firstOutputTokens * outputUsd,
   };
 }

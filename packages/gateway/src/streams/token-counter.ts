@@ -10,6 +10,25 @@ let count: CountTokens | undefined;
  * report usage never needs them, so they load on first use.
  */
 export function countTokens(text: string): number {
+  if (text.length > SHORT) return countLong(text);
+  let tokens = counted.get(text);
+  if (tokens === undefined) {
+    if (counted.size >= MAX_COUNTED) counted.clear();
+    counted.set(text, (tokens = countLong(text)));
+  }
+  return tokens;
+}
+
+/**
+ * Stream deltas are short (a word or two) and the same ones come back all
+ * the time; a budget counts every one as it passes. Their counts are kept,
+ * so most cost a map lookup instead of the tokenizer.
+ */
+const SHORT = 24;
+const MAX_COUNTED = 4096;
+const counted = new Map<string, number>();
+
+function countLong(text: string): number {
   count ??= loadTokenizer();
   if (!LONG_RUN.test(text)) return count(text);
   // Byte-pair merging is quadratic in the length of a run without spaces: 40,000 × "x" takes seconds,

@@ -1,9 +1,9 @@
 -- A replica's heartbeat: its running leases live on for another ttl.
--- KEYS, two a lease and subject: running leases, held reservations. ARGV: ttl ms, then the lease of each pair.
+-- KEYS, one a lease and subject: the subject's leases. ARGV: ttl ms, then the lease of each.
 local ttl = tonumber(ARGV[1])
-for i = 0, #KEYS / 2 - 1 do
-  local running, lease = KEYS[i * 2 + 1], ARGV[i + 2]
+for i = 1, #KEYS do
+  local value = redis.call('HGET', KEYS[i], ARGV[i + 1])
   -- A lease settled meanwhile stays gone.
-  if redis.call('ZSCORE', running, lease) then keepLease(running, KEYS[i * 2 + 2], lease, ttl) end
+  if value then keepLease(KEYS[i], ARGV[i + 1], ttl, string.sub(value, string.find(value, ':', 1, true) + 1)) end
 end
 return 1
