@@ -65,7 +65,10 @@ describe('limits at admission (memory store)', () => {
     const store = gateway.context.limits.store;
     const response = await postChat(gateway, chatBody({ stream: true, max_tokens: 1000, sim: { tokens: 10, delayMs: 30 } }), auth('sk-test-tpm'));
     const during = (await store.usage(keySubject(caller)!)).tokens!.remaining;
-    assert.equal(Number(response.headers.get('x-ratelimit-remaining-tokens')), during);
+    // The header was written a moment before the store was read: the bucket (2,000 a minute, one token
+    // each 30 ms) may have refilled a token or two in between on a loaded machine.
+    const header = Number(response.headers.get('x-ratelimit-remaining-tokens'));
+    assert.ok(during >= header && during - header <= 5, `header ${header}, store ${during}`);
     await readSse(response);
     await sleep(20);
     const afterwards = (await store.usage(keySubject(caller)!)).tokens!.remaining;
