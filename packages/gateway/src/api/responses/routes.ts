@@ -55,10 +55,12 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     if (started === null) return;
     const { generation, opened } = started;
     // The generation made its encoder when it was created, once its id existed.
-    if (parsed.store !== false) keep(ctx, generation, encoder!, caller, conversation);
+    const kept = parsed.store === false ? undefined : keep(ctx, generation, encoder!, caller, conversation);
     if (chat.stream === true) return streamAsSse(ctx, generation, reply, responsesSse, opened);
     const collector = new ResponseCollector();
     await readWhole(generation, reply, collector);
+    // Answered only once the stored response is where every replica reads it: the client may ask another one next.
+    await kept;
     return collector.response();
   });
 
@@ -86,16 +88,18 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
  * Keep a `store: true` response: at once as in progress, and once it has
  * ended as it ended, with the conversation it continues and its output
  * (before the client can send the next turn: the save is queued in the
- * same turn of the event loop as the stream's last frame).
+ * same turn of the event loop as the stream's last frame). The promise is
+ * the final save written, which a non-stream answer waits for.
  */
-function keep(ctx: GatewayContext, generation: Generation, encoder: ResponsesEncoder, caller: Caller, conversation: ChatMessage[]): void {
+function keep(ctx: GatewayContext, generation: Generation, encoder: ResponsesEncoder, caller: Caller, conversation: ChatMessage[]): Promise<void> {
   saveResponse(ctx.store, { owner: caller.id, response: encoder.initial(), conversation });
-  void generation.settled.then(() => {
+  return generation.settled.then(() => {
     const response = encoder.final;
     if (response === undefined) return;
     // Output items are input items too: what the model said, in the form the next request sends it back.
     const output = itemsToMessages(encoder.fullOutput as InputItem[]);
     saveResponse(ctx.store, { owner: caller.id, response, conversation: [...conversation, ...output] });
+    return ctx.store.written();
   });
 }
 

@@ -85,6 +85,10 @@ export class MemoryStreamLogStore implements StreamLogStore {
     }
   }
 
+  written(): Promise<void> {
+    return Promise.resolve();
+  }
+
   remember(key: string, value: string): void {
     this.#forget(key);
     this.#memory.set(key, { value, expiresAt: Date.now() + this.#options.retentionMs });

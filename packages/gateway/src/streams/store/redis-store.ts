@@ -59,6 +59,8 @@ export class RedisStreamLogStore implements StreamLogStore {
   #subscriber: Redis | undefined;
   #queue: Command[] = [];
   #flushScheduled = false;
+  /** The pipeline sent last: pipelines on one connection complete in order, so once it has, every earlier one has. */
+  #lastFlush: Promise<void> = Promise.resolve();
   readonly #heartbeat: NodeJS.Timeout;
   /** Redis commands sent, for the benchmark's commands-per-token figure. */
   commandsSent = 0;
@@ -196,6 +198,11 @@ export class RedisStreamLogStore implements StreamLogStore {
     }
   }
 
+  async written(): Promise<void> {
+    if (this.#queue.length > 0 || this.#writing.size > 0) await this.#flush();
+    else await this.#lastFlush;
+  }
+
   remember(key: string, value: string): void {
     // Queued with the stream's own writes, so it is stored before the end of the stream that produced it.
     // PX must be positive; a retention of 0 keeps the value for a moment only.
@@ -284,12 +291,16 @@ export class RedisStreamLogStore implements StreamLogStore {
     const batch = this.#queue;
     this.#queue = [];
     this.commandsSent += batch.length;
-    try {
-      const results = await this.#redis.pipeline(batch).exec();
-      for (const [error] of results ?? []) if (error) this.#options.onError(error);
-    } catch (error) {
-      this.#options.onError(error);
-    }
+    this.#lastFlush = this.#redis
+      .pipeline(batch)
+      .exec()
+      .then(
+        (results) => {
+          for (const [error] of results ?? []) if (error) this.#options.onError(error);
+        },
+        (error: unknown) => this.#options.onError(error),
+      );
+    await this.#lastFlush;
   }
 
   #markFinished(keys: { log: string; meta: string }, status: StoredStatus, lastSeq: number): void {

@@ -65,6 +65,8 @@ export interface StreamLogStore {
    * later reads.
    */
   remember(key: string, value: string): void;
+  /** Resolves once every write queued so far has reached the store, for an answer another replica may be asked about next. */
+  written(): Promise<void>;
   /** The values kept under `keys`, in order; null where none is (or it expired). */
   recall(keys: readonly string[]): Promise<(string | null)[]>;
   /** Drop the value under `key`; false when there was none. */
