@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../procs/free-port.ts';
 import { ServerProcess } from '../procs/server-process.ts';
-import { summarise } from '../otel/summary.ts';
+import { ttftTable } from '../otel/summary.ts';
 import { SLUICE_CLI } from '../targets/paths.ts';
 import { interleavedTtft, numberOption, startFloor } from '../procs/floor.ts';
 
@@ -53,17 +53,10 @@ let samples = new Map<string, number[]>();
 
 try {
   samples = await interleavedTtft(targets, ROUNDS, STREAMS);
-  const floor = summarise(samples.get('bare proxy')!);
-  const config = summarise(samples.get('sluice, config key')!);
   const lines = [
     `Keys TTFT bench: ${ROUNDS} interleaved rounds × ${STREAMS} sequential streams per target (20 chunks, 2 ms apart)`,
     '',
-    '| target | TTFT p50 ms | TTFT p95 ms | over bare proxy p50 ms | over the config key p50 ms |',
-    '|---|---|---|---|---|',
-    ...targets.map((t) => {
-      const s = summarise(samples.get(t.name)!);
-      return `| ${t.name} | ${s.p50.toFixed(3)} | ${s.p95.toFixed(3)} | ${(s.p50 - floor.p50).toFixed(3)} | ${(s.p50 - config.p50).toFixed(3)} |`;
-    }),
+    ...ttftTable(samples, targets.map((t) => t.name), { column: 'over the config key p50 ms', of: () => 'sluice, config key' }),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {

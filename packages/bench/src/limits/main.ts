@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../procs/free-port.ts';
 import { ServerProcess } from '../procs/server-process.ts';
-import { summarise } from '../otel/summary.ts';
+import { ttftTable } from '../otel/summary.ts';
 import { SLUICE_CLI } from '../targets/paths.ts';
 import { interleavedTtft, numberOption, startFloor } from '../procs/floor.ts';
 import { redisInfo } from './redis-info.ts';
@@ -185,17 +185,10 @@ async function simStream(target: Target, tokens: number): Promise<number> {
 }
 
 function report(trips: TripsRow[] | undefined, tripsBefore: TripsRow[] | undefined, cpu: Map<string, { gateway: number; redis: number }>): void {
-  const floor = summarise(samples.get('bare proxy')!);
   const lines = [
     `Limits TTFT bench: ${ROUNDS} interleaved rounds × ${STREAMS} sequential streams per target (20 chunks, 2 ms apart)`,
     '',
-    '| target | TTFT p50 ms | TTFT p95 ms | over bare proxy p50 ms | over the same gateway, key without limits, p50 ms |',
-    '|---|---|---|---|---|',
-    ...targets.map((t) => {
-      const s = summarise(samples.get(t.name)!);
-      const base = summarise(samples.get(baselineOf(t.name))!);
-      return `| ${t.name} | ${s.p50.toFixed(3)} | ${s.p95.toFixed(3)} | ${(s.p50 - floor.p50).toFixed(3)} | ${(s.p50 - base.p50).toFixed(3)} |`;
-    }),
+    ...ttftTable(samples, targets.map((t) => t.name), { column: 'over the same gateway, key without limits, p50 ms', of: baselineOf }),
   ];
   lines.push('', '| target | gateway CPU µs a request | over the same gateway, key without limits | Redis CPU µs a request |', '|---|---|---|---|');
   for (const t of targets.filter((t) => cpu.has(t.name))) {
