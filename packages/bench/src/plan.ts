@@ -21,7 +21,7 @@ export function fullPlan(openFileLimit: number): RunParams {
     cpu50: { streams: 50, chunks: 64, itlMs: 20, rampMs: 1280, sustainMs: 1500 },
     paced: { streams: 64, chunks: 250, itlMs: 4, rampMs: 4 },
     throughput: { streams: 64, chunks: 1000, itlMs: 0, rampMs: 0 },
-    capacity: { steps: [250, 500, 1000, 2000, 4000, 8000], chunks: 64, itlMs: 20, rampMs: 1000, maxGapMs: 200 },
+    capacity: { start: 1000, factor: Math.SQRT2, resolution: 1.1, min: 100, max: 8000, chunks: 64, itlMs: 20, rampMs: 1000, maxGapMs: 200 },
     rounds: { warmup: 1, throughput: 9, paced: 5, cpu50: 3, capacity: 3 },
     idleStreams: [1000, large],
     idleSockets: [1000, large],
@@ -39,7 +39,8 @@ export function quickPlan(): RunParams {
     cpu50: { streams: 50, chunks: 16, itlMs: 20, rampMs: 200, sustainMs: 300 },
     paced: { streams: 16, chunks: 50, itlMs: 4, rampMs: 4 },
     throughput: { streams: 16, chunks: 200, itlMs: 0, rampMs: 0 },
-    capacity: { steps: [100], chunks: 16, itlMs: 20, rampMs: 200, maxGapMs: 200 },
+    // One probe of 100 streams a round: the smoke run checks the search runs, not where it ends.
+    capacity: { start: 100, factor: Math.SQRT2, resolution: 1.1, min: 100, max: 100, chunks: 16, itlMs: 20, rampMs: 200, maxGapMs: 200 },
     rounds: { warmup: 1, throughput: 2, paced: 2, cpu50: 2, capacity: 2 },
     idleStreams: [100],
     idleSockets: [100],

@@ -113,3 +113,27 @@ test('the batching is set apart by a line through the rounds: CPU per 1,000 chun
   const markdown = renderMarkdown({ ...results, targets: [results.targets[0], floor, h1] });
   assert.match(markdown, /\| CPU ms per 1,000 chunks with the batching set apart [^|]*\| n\/a \| 4\.0 \+ 20 µs\/call \(r² 1\.00\) \| 1\.50× · 6\.0 \+ 40 µs\/call \(r² 1\.00\) \|/);
 });
+
+function capacityRounds(rounds: [number, boolean][][]): TargetResult['capacity'] {
+  const step = (streams: number, passed: boolean) => ({ tally: emptyTally(), chunks: 0, wallMs: 1, maxGapMs: passed ? 80 : 400, p99MaxGapMs: 1, steadyChunksPerSec: 0, streams, passed, cpuPercent: 50 });
+  const all = rounds.map((probes) => {
+    const passes = probes.filter(([, passed]) => passed).map(([n]) => n);
+    return { steps: probes.map(([n, passed]) => step(n, passed)), capacity: passes.length > 0 ? Math.max(...passes) : null };
+  });
+  const sorted = all.map((r) => r.capacity ?? 0).sort((a, b) => a - b);
+  return { rounds: all, steps: all[0].steps, capacity: sorted[sorted.length >> 1] || null };
+}
+
+test('capacity is the median of per-round ratios to the floor, and every round lists its probes and the bracket it ended with', () => {
+  const floor: TargetResult = { ...target('bare-proxy', [1, 2]), capacity: capacityRounds([[[1000, true], [1414, false], [1189, false], [1090, false]], [[1000, true], [1100, false]], [[1000, true], [1100, true], [1210, false]]]) };
+  const h1: TargetResult = { ...target('sluice-sse-h1', [1, 2]), capacity: capacityRounds([[[1000, false], [707, true], [841, false], [771, true], [807, false]], [[771, true], [848, false]], [[771, false], [701, true], [736, true]]]) };
+  const open: TargetResult = { ...target('direct', [1, 2]), capacity: capacityRounds([[[100, true]]]) };
+  const below: TargetResult = { ...target('portkey', [1, 2]), capacity: capacityRounds([[[100, false]]]) };
+  const markdown = renderMarkdown({ ...results, targets: [open, floor, h1, below] });
+  // Ratios 771/1000, 771/1000, 736/1100: median 0.77×, spread 0.67×–0.77×; the floor's own cell is its median count.
+  assert.match(markdown, /\| Capacity \(paced streams, zero loss\), × floor \(min–max\) · streams \| [^|]+ \| 1,000 \| 0\.77× \(0\.67×–0\.77×\) · 771 \|/);
+  assert.match(markdown, /\| direct \(no gateway\) \| ≥ 100 \| 100 ok \(gap 80 ms, CPU 50 %\) \|/);
+  assert.match(markdown, /\| Portkey gateway \| < 100 \| 100 FAIL \(gap 400 ms, CPU 50 %\) \|/);
+  assert.match(markdown, /\| bare Node proxy \(floor\) \| 1,000 · 1,090, 1,000 · 1,100, 1,100 · 1,210 \| 1,000 ok \(gap 80 ms, CPU 50 %\) → 1,414 FAIL \(gap 400 ms, CPU 50 %\) → 1,189 FAIL[^|]* \| 1,000 ok[^|]*→ 1,100 FAIL[^|]* \| 1,000 ok[^|]*→ 1,210 FAIL[^|]* \|/);
+  assert.match(markdown, /Round 1 starts at 100 streams and steps by 1\.41×/);
+});

@@ -1,7 +1,7 @@
 /**
- * The load phases: CPU at 50 paced streams, throughput at saturation, and
- * capacity (the largest step of paced streams served with zero lost or
- * duplicated chunks and no gap over the limit).
+ * The load phases: CPU at 50 paced streams, CPU at a fixed rate and
+ * throughput at saturation (capacity, in rounds the same way, is in
+ * `capacity.ts`).
  *
  * Each runs in rounds, every target once per round, the starting target
  * rotating from round to round, the way the first-token phase interleaves
@@ -13,7 +13,7 @@
  */
 import type { ConcurrentResult } from '../loadgen/phases/concurrent.ts';
 import { mergeTallies } from '../loadgen/tally.ts';
-import type { CapacityRound, CapacityStep, Cpu50Round, RunParams, TargetResult, ThroughputRound } from '../report/results.ts';
+import type { Cpu50Round, RunParams, TargetResult, ThroughputRound } from '../report/results.ts';
 import { median } from '../report/stats.ts';
 import type { LaunchedTarget } from '../targets/launch.ts';
 import { perToken, redisCommandsSent } from './redis-commands.ts';
@@ -161,69 +161,6 @@ function summarise(result: TargetResult): void {
     figure.chunksPerSec = medianOf(figure.rounds.map((r) => r.chunksPerSec)) ?? 0;
     figure.cpuMsPer1000Chunks = medianOf(figure.rounds.map((r) => r.cpuMsPer1000Chunks));
   }
-}
-
-/**
- * Capacity in rounds. The first round searches up from the smallest step;
- * later rounds start one step below the first round's capacity (the steps
- * under it passed once already, and each costs seconds) and go up until a
- * step fails, or down while the starting one fails.
- */
-export async function measureCapacityRounds(session: Session): Promise<void> {
-  const plan = session.params.capacity;
-  const firstCapacity = new Map<string, number | null>();
-  for (let round = 0; round < session.params.rounds.capacity; round++) {
-    for (const target of roundOrder(session.targets, round)) {
-      if (target.server !== null && !target.server.alive) continue;
-      const first = firstCapacity.get(target.name);
-      const start = round === 0 || first === undefined || first === null ? 0 : Math.max(0, plan.steps.indexOf(first) - 1);
-      const outcome = await capacityRound(session, target, round, start);
-      if (round === 0) firstCapacity.set(target.name, outcome.capacity);
-      const result = session.results.get(target.name)!;
-      const entry = (result.capacity ??= { rounds: [], steps: outcome.steps, capacity: null });
-      entry.rounds.push(outcome);
-    }
-  }
-  for (const target of session.targets) {
-    const capacity = session.results.get(target.name)!.capacity;
-    if (capacity) capacity.capacity = medianOf(capacity.rounds.map((r) => r.capacity ?? 0)) || null;
-  }
-}
-
-async function capacityRound(session: Session, target: LaunchedTarget, round: number, start: number): Promise<CapacityRound> {
-  const plan = session.params.capacity;
-  const result = session.results.get(target.name)!;
-  const steps: CapacityStep[] = [];
-  const tryStep = async (index: number): Promise<boolean> => {
-    const streams = plan.steps[index];
-    session.progress.step(`capacity ${streams} paced streams, round ${round + 1}  ${target.name}`);
-    const params = { streams, chunks: plan.chunks, itlMs: plan.itlMs, rampMs: plan.rampMs };
-    const { value, cpu } = await withCpuWindow(session, target, () =>
-      session.loadgen.call({ type: 'concurrent', phase: `capacity${streams}`, target: target.name, params, cpuWindow: 'whole' }),
-    );
-    mergeTallies(result.exactness, value.tally);
-    const t = value.tally;
-    const passed = t.exact === t.streams && t.lost === 0 && t.duplicated === 0 && t.failed === 0 && value.maxGapMs <= plan.maxGapMs;
-    steps.push({ ...value, streams, passed, cpuPercent: cpu ? round1((cpu.cpuMs / cpu.windowMs) * 100) : null });
-    return passed;
-  };
-  let capacity: number | null = null;
-  let index = start;
-  if (await tryStep(index)) {
-    capacity = plan.steps[index];
-    while (++index < plan.steps.length && (target.server === null || target.server.alive) && (await tryStep(index))) capacity = plan.steps[index];
-  } else {
-    while (--index >= 0 && (target.server === null || target.server.alive)) {
-      if (await tryStep(index)) {
-        capacity = plan.steps[index];
-        break;
-      }
-    }
-  }
-  // Thousands of connections stay in the pools after a search: close them before the next target runs.
-  await session.loadgen.call({ type: 'reset', target: target.name });
-  steps.sort((a, b) => a.streams - b.streams);
-  return { steps, capacity };
 }
 
 function medianOf(values: (number | null)[]): number | null {

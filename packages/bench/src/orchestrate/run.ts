@@ -15,7 +15,8 @@ import { launchTarget, startUpstream, type LaunchedTarget } from '../targets/lau
 import { runsLoadPhases, TARGET_LABELS, type TargetName } from '../targets/target.ts';
 import { describeMachine, loadNow } from './machine.ts';
 import { measureCancel, measureReconnect, measureResume, measureTtft, reconnectable, resumable } from './latency.ts';
-import { loadRoundSteps, measureCapacityRounds, measureLoadRounds } from './load.ts';
+import { capacitySteps, measureCapacityRounds } from './capacity.ts';
+import { loadRoundSteps, measureLoadRounds } from './load.ts';
 import { measureMemory } from './memory.ts';
 import { PHASES, type Phase } from './phases.ts';
 import type { Session } from './session.ts';
@@ -136,8 +137,7 @@ function countSteps(params: Session['params'], available: LaunchedTarget[], phas
   const gateways = available.filter(idleMeasurable);
   const sockets = gateways.filter((t) => t.endpoint!.transport.startsWith('ws')).length;
   const memory = gateways.length * params.idleStreams.length + sockets * params.idleSockets.length;
-  // Later capacity rounds start near the first round's result: about two steps each.
-  const capacity = params.capacity.steps.length + 2 * (params.rounds.capacity - 1);
+  const capacity = capacitySteps(params);
   const loaded = available.filter((t) => runsLoadPhases(t.name));
   const steps: Record<Phase, number> = {
     memory,

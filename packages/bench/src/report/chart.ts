@@ -4,7 +4,7 @@
  */
 import type { BenchResults, TargetResult } from './results.ts';
 import { el, svgDocument, type SvgNode } from './svg.ts';
-import { addedOver } from './derive.ts';
+import { addedOver, capacitySummary } from './derive.ts';
 
 const WIDTH = 760;
 const LABEL_WIDTH = 190;
@@ -42,12 +42,11 @@ function ttftBars(target: TargetResult, direct: TargetResult | null): Bar[] {
 }
 
 function capacityBar(target: TargetResult): Bar {
-  const steps = target.capacity?.steps ?? [];
-  if (steps.length === 0) return { value: null, color: COLORS.capacity, caption: '' };
-  const capacity = target.capacity!.capacity;
-  // Every step passed: the real capacity lies above the last one tried.
-  const open = steps[steps.length - 1].passed;
-  return { value: capacity ?? 0, color: COLORS.capacity, caption: capacity === null ? `< ${steps[0].streams}` : `${open ? '≥ ' : ''}${capacity}` };
+  const summary = capacitySummary(target);
+  if (!summary) return { value: null, color: COLORS.capacity, caption: '' };
+  // A round where nothing failed: the real capacity lies at or above the search's ceiling.
+  const caption = summary.capacity === null ? `< ${summary.below}` : `${summary.open ? '≥ ' : ''}${summary.capacity}`;
+  return { value: summary.capacity ?? 0, color: COLORS.capacity, caption };
 }
 
 function panel(title: string, rows: { target: TargetResult; bars: Bar[] }[], top: number, unit: string): { nodes: SvgNode[]; bottom: number } {

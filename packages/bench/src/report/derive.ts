@@ -1,6 +1,6 @@
 /** Figures derived from the raw ones: what a target adds over a baseline, and the memory and CPU rows. */
 import { spread, type Distribution, type Spread } from './stats.ts';
-import type { MemoryPoint, TargetResult } from './results.ts';
+import type { CapacityRound, MemoryPoint, TargetResult } from './results.ts';
 
 export interface Added {
   p50: number;
@@ -49,4 +49,26 @@ export function roundFigures(target: TargetResult | null, figure: RoundFigure): 
   if (figure === 'chunksPerSec') return target.throughput?.rounds.map((r) => r.chunksPerSec);
   if (figure === 'cpuPercent') return target.cpu50?.rounds.map((r) => r.cpuPercent);
   return target.capacity?.rounds.map((r) => r.capacity ?? 0);
+}
+
+/**
+ * A round's capacity as a bracket: the largest count that passed and the
+ * smallest that failed; `below` when even the smallest count probed failed
+ * (the capacity lies under it), `open` when nothing failed (it lies at or
+ * above the largest count probed, the search's ceiling).
+ */
+export function capacityBound(round: CapacityRound): { capacity: number | null; failedAt: number | null; open: boolean; below: number | null } {
+  const probed = round.steps.map((s) => s.streams);
+  const failed = round.steps.filter((s) => !s.passed).map((s) => s.streams);
+  const failedAt = failed.length > 0 ? Math.min(...failed) : null;
+  return { capacity: round.capacity, failedAt, open: round.capacity !== null && failedAt === null, below: round.capacity === null && probed.length > 0 ? Math.min(...probed) : null };
+}
+
+/** The capacity figure of a target (median over its rounds) with its bound: open when any round found no ceiling. */
+export function capacitySummary(target: TargetResult): { capacity: number | null; open: boolean; below: number | null } | null {
+  const rounds = target.capacity?.rounds ?? [];
+  if (!target.capacity || rounds.every((r) => r.steps.length === 0)) return null;
+  const bounds = rounds.map(capacityBound);
+  const below = bounds.flatMap((b) => (b.below === null ? [] : [b.below]));
+  return { capacity: target.capacity.capacity, open: bounds.some((b) => b.open), below: below.length > 0 ? Math.min(...below) : null };
 }

@@ -4,9 +4,9 @@
  * target or row is "n/a".
  */
 import { cpuFit } from './cpu-fit.ts';
-import { addedOver, byName, memoryAt, ratioOver, roundFigures, type RoundFigure } from './derive.ts';
+import { addedOver, byName, capacityBound, capacitySummary, memoryAt, ratioOver, roundFigures, type RoundFigure } from './derive.ts';
 import { bytes, count, ms, NA, percent, ratio, signedMs, table } from './format.ts';
-import type { BenchResults, MemoryPoint, TargetResult, ThroughputRound } from './results.ts';
+import type { BenchResults, CapacityRound, CapacityStep, MemoryPoint, TargetResult, ThroughputRound } from './results.ts';
 import { median, spread, type Spread } from './stats.ts';
 
 export function renderMarkdown(results: BenchResults): string {
@@ -151,10 +151,10 @@ function roundsCell(t: TargetResult, floor: TargetResult | null, figure: RoundFi
 }
 
 function capacityCell(t: TargetResult): string {
-  if (!t.capacity || t.capacity.steps.length === 0) return NA;
-  const last = t.capacity.steps[t.capacity.steps.length - 1];
-  if (t.capacity.capacity === null) return `< ${count(t.capacity.steps[0].streams)}`;
-  return last.passed ? `≥ ${count(t.capacity.capacity)}` : count(t.capacity.capacity);
+  const summary = capacitySummary(t);
+  if (!summary) return NA;
+  if (summary.capacity === null) return `< ${count(summary.below)}`;
+  return summary.open ? `≥ ${count(summary.capacity)}` : count(summary.capacity);
 }
 
 function memoryCell(t: TargetResult, index: number): string {
@@ -202,23 +202,36 @@ function reconnectCell(t: TargetResult): string {
   return `${ms(r.stats.p50, 1)} / ${ms(r.stats.p99, 1)} (SDK over ${r.transport})${inexact > 0 ? `, ${inexact} of ${r.tally.streams} not exact` : ''}`;
 }
 
+/**
+ * Every round's search, probe by probe in the order run, and the bracket it
+ * ended with: the largest count that passed and the smallest that failed.
+ */
 function capacityTable(results: BenchResults): string {
-  const steps = results.params.capacity.steps;
-  const rows = results.targets
-    .filter((t) => t.available && t.capacity)
-    .map((t) => [
-      t.label,
-      ...steps.map((n) => {
-        const step = t.capacity!.steps.find((s) => s.streams === n);
-        if (!step) return '';
-        const verdict = step.passed ? 'ok' : 'FAIL';
-        const tally = step.tally;
-        const problems = [tally.failed ? `${tally.failed} failed` : '', tally.lost ? `${tally.lost} lost` : '', tally.duplicated ? `${tally.duplicated} dup` : ''].filter(Boolean).join(', ');
-        return `${verdict}, max gap ${Math.round(step.maxGapMs)} ms${problems ? `, ${problems}` : ''}${step.cpuPercent !== null ? `, CPU ${Math.round(step.cpuPercent)} %` : ''}`;
-      }),
-      t.capacity!.rounds.map((r) => (r.capacity === null ? `< ${count(r.steps[0]?.streams)}` : count(r.capacity))).join(', '),
-    ]);
-  return `Capacity steps of the first round (${results.params.capacity.chunks} chunks at ${results.params.capacity.itlMs} ms per stream, starts spread over ${results.params.capacity.rampMs} ms; a step passes with every stream exact and no gap over ${results.params.capacity.maxGapMs} ms), and the capacity each round found:\n\n${table(['Target', ...steps.map((n) => count(n)), 'capacity per round'], rows)}`;
+  const plan = results.params.capacity;
+  const measured = results.targets.filter((t) => t.available && t.capacity && t.capacity.rounds.length > 0);
+  const rounds = Math.max(0, ...measured.map((t) => t.capacity!.rounds.length));
+  const probe = (step: CapacityStep): string => {
+    const tally = step.tally;
+    const problems = [tally.failed ? `${tally.failed} failed` : '', tally.lost ? `${tally.lost} lost` : '', tally.duplicated ? `${tally.duplicated} dup` : ''].filter(Boolean).join(', ');
+    const cpu = step.cpuPercent !== null ? `, CPU ${Math.round(step.cpuPercent)} %` : '';
+    const stopped = step.cut !== undefined ? `, stopped there, ${count(step.cut)} cut` : '';
+    return `${count(step.streams)} ${step.passed ? 'ok' : 'FAIL'} (gap ${Math.round(step.maxGapMs)} ms${stopped}${problems ? `, ${problems}` : ''}${cpu})`;
+  };
+  const bracket = (round: CapacityRound): string => {
+    const bound = capacityBound(round);
+    if (bound.capacity === null) return bound.below === null ? NA : `< ${count(bound.below)}`;
+    return bound.open ? `≥ ${count(bound.capacity)}` : `${count(bound.capacity)} · ${count(bound.failedAt)}`;
+  };
+  const rows = measured.map((t) => {
+    const own = t.capacity!.rounds;
+    return [t.label, own.map(bracket).join(', '), ...Array.from({ length: rounds }, (_, i) => (own[i] ? own[i].steps.map(probe).join(' → ') : ''))];
+  });
+  const intro =
+    `Capacity search per round (${plan.chunks} chunks at ${plan.itlMs} ms per stream, starts spread over ${plan.rampMs} ms; a probe passes with every stream exact and no gap over ${plan.maxGapMs} ms). ` +
+    `Round 1 starts at ${count(plan.start)} streams and steps by ${plan.factor.toFixed(2)}×, later rounds start at the target's capacity of the round before and step by ${plan.resolution.toFixed(2)}×, each step in the same direction squaring the factor; ` +
+    `then the bracket is bisected at its geometric middle until the smallest count that failed is within ${plan.resolution.toFixed(2)}× of the largest that passed (between ${count(plan.min)} and ${count(plan.max)} streams). ` +
+    `Each probe: streams, verdict, the largest gap of any stream (a probe stops at its first gap over the limit, cutting the streams still open, which are left out of the exactness counts), the target's CPU.`;
+  return `${intro}\n\n${table(['Target', 'capacity per round (passed · failed)', ...Array.from({ length: rounds }, (_, i) => `probes, round ${i + 1}`)], rows)}`;
 }
 
 function notes(results: BenchResults): string {

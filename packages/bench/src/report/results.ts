@@ -33,7 +33,16 @@ export interface RunParams {
   /** CPU per chunk at a fixed offered rate below saturation (every stream a chunk every `itlMs`). */
   paced: ConcurrentParams;
   throughput: ConcurrentParams;
-  capacity: { steps: number[]; chunks: number; itlMs: number; rampMs: number; maxGapMs: number };
+  /**
+   * The capacity search (`orchestrate/capacity-search.ts`): the first round
+   * starts at `start` streams and steps by `factor`, later rounds start at the
+   * target's capacity of the round before and step by `resolution`; every
+   * round bisects until the smallest failing count is within `resolution` of
+   * the largest passing one, between `min` and `max` streams. Each probe runs
+   * `chunks` chunks `itlMs` apart per stream, starts spread over `rampMs`, and
+   * passes with every stream exact and no gap over `maxGapMs`.
+   */
+  capacity: { start: number; factor: number; resolution: number; min: number; max: number; chunks: number; itlMs: number; rampMs: number; maxGapMs: number };
   /**
    * The load phases run in rounds, every target once per round in an order
    * rotating round by round (as the first-token phase does per request), so
@@ -74,7 +83,7 @@ export interface Cpu50Round extends ConcurrentResult {
   windowMs: number;
 }
 
-/** One round's capacity search: the steps tried and the largest that passed (null: not even the first). */
+/** One round's capacity search: the probes in the order run (ascending in results written before the search bisected), and the largest count that passed (null: none). */
 export interface CapacityRound {
   steps: CapacityStep[];
   capacity: number | null;
@@ -102,8 +111,8 @@ export interface TargetResult {
   /**
    * The load phases, round by round; the top-level figures are the medians
    * over the rounds (the ratios to the floor are derived in the report, round
-   * by round). `capacity.steps` are the first round's, which searches from
-   * the smallest step.
+   * by round). `capacity.steps` are the first round's probes, in the order
+   * run.
    */
   capacity: { rounds: CapacityRound[]; steps: CapacityStep[]; capacity: number | null } | null;
   throughput: { rounds: ThroughputRound[]; chunksPerSec: number; cpuMsPer1000Chunks: number | null } | null;

@@ -5,7 +5,8 @@
  * Starts are spread evenly over `rampMs` so the streams' chunk timers are out
  * of phase, as real traffic is; with `rampMs: 0` they all start together.
  * With `sustainMs`, each slot starts a new stream when its stream ends, until
- * the time is up.
+ * the time is up. With `stopAtGapMs`, the run stops at the first gap between
+ * two chunks over it (a capacity probe has failed then, whatever follows).
  */
 import { setMaxListeners } from 'node:events';
 import type { StreamClient } from '../clients/index.ts';
@@ -23,6 +24,13 @@ export interface ConcurrentParams {
   rampMs: number;
   /** Keep every slot busy for this long (ms) instead of one stream per slot. */
   sustainMs?: number;
+  /**
+   * Stop the run at the first gap between two chunks over this many ms:
+   * streams still open are cut and streams not yet started never start.
+   * The streams cut are counted in `cut`, not in the tally (their ending is
+   * the stop's, not the target's).
+   */
+  stopAtGapMs?: number;
 }
 
 export interface ConcurrentResult {
@@ -36,6 +44,8 @@ export interface ConcurrentResult {
   p99MaxGapMs: number;
   /** With `sustainMs`: chunks per second in the window after the ramp, while every slot is busy. */
   steadyChunksPerSec: number;
+  /** With `stopAtGapMs`, when the run stopped: the streams it cut or never started (left out of the tally). */
+  cut?: number;
 }
 
 export async function runConcurrent(
@@ -60,19 +70,44 @@ export async function runConcurrent(
   setMaxListeners(0, deadline.signal);
   const deadlineTimer = setTimeout(() => deadline.abort('timed out'), params.rampMs + (params.sustainMs ?? 0) + streamMs * 2 + STALL_GRACE_MS);
 
+  // The early stop: the streams open when it came are cut, and only those leave the tally.
+  const open = new Set<StreamRecorder>();
+  const cutShort = new Set<StreamRecorder>();
+  let stopped = false;
+  let cut = 0;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    for (const recorder of open) if (!recorder.settled) cutShort.add(recorder);
+    deadline.abort('stopped at the first gap over the limit');
+  };
+  const limit = params.stopAtGapMs;
+  const onChunk = limit === undefined ? countChunk : (recorder: StreamRecorder): void => {
+    chunks++;
+    if (recorder.maxGapMs > limit) stop();
+  };
+
   const runOne = async (): Promise<void> => {
+    if (stopped) {
+      cut++;
+      return;
+    }
     const recorder = new StreamRecorder({ id: nextId(phase, target), chunks: params.chunks, ttftMs: 0, itlMs: params.itlMs });
-    recorder.onChunk = countChunk;
+    recorder.onChunk = onChunk;
+    open.add(recorder);
     await client.run(recorder, deadline.signal);
+    open.delete(recorder);
     const outcome = recorder.outcome();
-    addOutcome(tally, outcome);
     maxGaps.push(outcome.maxGapMs);
+    if (cutShort.has(recorder)) cut++;
+    else addOutcome(tally, outcome);
   };
   const slot = async (index: number): Promise<void> => {
     const delay = params.streams > 1 ? (params.rampMs * index) / params.streams : 0;
-    if (delay >= 1) await sleep(delay);
+    // A stop during the ramp ends the wait too: the run is over.
+    if (delay >= 1) await sleep(delay, deadline.signal);
     do await runOne();
-    while (stopAt > 0 && performance.now() < stopAt);
+    while (!stopped && stopAt > 0 && performance.now() < stopAt);
   };
 
   // The steady window of a sustained run: from the ramp's end until the
@@ -101,9 +136,19 @@ export async function runConcurrent(
     maxGapMs: round3(maxGaps[maxGaps.length - 1] ?? 0),
     p99MaxGapMs: round3(maxGaps[Math.min(maxGaps.length - 1, Math.floor(maxGaps.length * 0.99))] ?? 0),
     steadyChunksPerSec: Math.round(steadyChunksPerSec),
+    ...(stopped ? { cut } : {}),
   };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
