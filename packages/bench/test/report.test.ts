@@ -132,8 +132,8 @@ test('capacity is the median of per-round ratios to the floor, and every round l
   const markdown = renderMarkdown({ ...results, targets: [open, floor, h1, below] });
   // Ratios 771/1000, 771/1000, 736/1100: median 0.77×, spread 0.67×–0.77×; the floor's own cell is its median count.
   assert.match(markdown, /\| Capacity \(paced streams, zero loss\), × floor \(min–max\) · streams \| [^|]+ \| 1,000 \| 0\.77× \(0\.67×–0\.77×\) · 771 \|/);
-  assert.match(markdown, /\| direct \(no gateway\) \| ≥ 100 \| 100 ok \(gap 80 ms, CPU 50 %\) \|/);
-  assert.match(markdown, /\| Portkey gateway \| < 100 \| 100 FAIL \(gap 400 ms, CPU 50 %\) \|/);
-  assert.match(markdown, /\| bare Node proxy \(floor\) \| 1,000 · 1,090, 1,000 · 1,100, 1,100 · 1,210 \| 1,000 ok \(gap 80 ms, CPU 50 %\) → 1,414 FAIL \(gap 400 ms, CPU 50 %\) → 1,189 FAIL[^|]* \| 1,000 ok[^|]*→ 1,100 FAIL[^|]* \| 1,000 ok[^|]*→ 1,210 FAIL[^|]* \|/);
+  assert.match(markdown, /\| direct \(no gateway\) \| ≥ 100 \| 100 ok \(gap 80.0 ms, CPU 50 %\) \|/);
+  assert.match(markdown, /\| Portkey gateway \| < 100 \| 100 FAIL \(gap 400.0 ms, CPU 50 %\) \|/);
+  assert.match(markdown, /\| bare Node proxy \(floor\) \| 1,000 · 1,090, 1,000 · 1,100, 1,100 · 1,210 \| 1,000 ok \(gap 80.0 ms, CPU 50 %\) → 1,414 FAIL \(gap 400.0 ms, CPU 50 %\) → 1,189 FAIL[^|]* \| 1,000 ok[^|]*→ 1,100 FAIL[^|]* \| 1,000 ok[^|]*→ 1,210 FAIL[^|]* \|/);
   assert.match(markdown, /Round 1 starts at 100 streams and steps by 1\.41×/);
 });

@@ -12,7 +12,10 @@
  * each further step); later rounds start at the target's capacity of the
  * round before and step by the resolution itself, so a capacity that held
  * costs two probes (it passes, 10 % more fails) rather than the ladder's
- * three, the last of which overloaded the machine twice over.
+ * three, the last of which overloaded the machine twice over. A probe stops
+ * at its first gap over the limit: a failing probe ends in a second or two
+ * instead of running its overloaded streams on for five to ten, which pays
+ * for the bisection's extra probes.
  */
 import { mergeTallies } from '../loadgen/tally.ts';
 import type { CapacityRound, CapacityStep, RunParams, TargetResult } from '../report/results.ts';

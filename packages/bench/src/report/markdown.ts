@@ -215,7 +215,7 @@ function capacityTable(results: BenchResults): string {
     const problems = [tally.failed ? `${tally.failed} failed` : '', tally.lost ? `${tally.lost} lost` : '', tally.duplicated ? `${tally.duplicated} dup` : ''].filter(Boolean).join(', ');
     const cpu = step.cpuPercent !== null ? `, CPU ${Math.round(step.cpuPercent)} %` : '';
     const stopped = step.cut !== undefined ? `, stopped there, ${count(step.cut)} cut` : '';
-    return `${count(step.streams)} ${step.passed ? 'ok' : 'FAIL'} (gap ${Math.round(step.maxGapMs)} ms${stopped}${problems ? `, ${problems}` : ''}${cpu})`;
+    return `${count(step.streams)} ${step.passed ? 'ok' : 'FAIL'} (gap ${step.maxGapMs.toFixed(1)} ms${stopped}${problems ? `, ${problems}` : ''}${cpu})`;
   };
   const bracket = (round: CapacityRound): string => {
     const bound = capacityBound(round);
