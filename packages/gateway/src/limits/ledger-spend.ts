@@ -1,6 +1,6 @@
 import type { Caller } from '../auth/key-ring.ts';
 import type { UsageStore } from '../billing/usage-store.ts';
-import { budgetPeriod } from './budget-period.ts';
+import { budgetPeriod, type BudgetPeriod } from './budget-period.ts';
 import type { LimitSubject } from './limit-store.ts';
 
 /**
@@ -14,6 +14,8 @@ export class LedgerSpend {
   readonly #onError: (error: unknown) => void;
   readonly #known = new Map<string, number>();
   readonly #reading = new Map<string, Promise<number>>();
+  /** What `fill` gave a subjects array, and in which budget periods (the same objects while a period lasts). */
+  readonly #filled = new WeakMap<readonly LimitSubject[], { periods: readonly BudgetPeriod[]; filled: readonly LimitSubject[] }>();
 
   constructor(usage: UsageStore, onError: (error: unknown) => void) {
     this.#usage = usage;
@@ -24,7 +26,19 @@ export class LedgerSpend {
    * `subjects` with `ledgerSpent` filled in on the caller's own key subject and its team's.
    * Synchronous once the figures are known (every request after the first of a period).
    */
-  fill(subjects: LimitSubject[], caller: Caller): LimitSubject[] | Promise<LimitSubject[]> {
+  fill(subjects: readonly LimitSubject[], caller: Caller): readonly LimitSubject[] | Promise<readonly LimitSubject[]> {
+    const budgets = subjects.filter((subject) => subject.budget !== undefined);
+    if (budgets.length === 0) return subjects;
+    // A caller's subjects are the same array request after request (LimitSubjects.for): filled once a period.
+    const periods = budgets.map((subject) => budgetPeriod(subject.budget!));
+    const kept = this.#filled.get(subjects);
+    if (kept !== undefined && kept.periods.every((period, i) => period === periods[i])) return kept.filled;
+    const filled = this.#read(subjects, caller);
+    if (!(filled instanceof Promise)) this.#filled.set(subjects, { periods, filled });
+    return filled;
+  }
+
+  #read(subjects: readonly LimitSubject[], caller: Caller): readonly LimitSubject[] | Promise<readonly LimitSubject[]> {
     const team = caller.team?.name;
     const readers = new Map<number, number | Promise<number>>();
     subjects.forEach((subject, index) => {

@@ -128,7 +128,7 @@ export class LimitEngine {
     return null;
   }
 
-  #admission(caller: Caller, lease: string, subjects: LimitSubject[], reservation: Reservation, headers: Record<string, string>): Admission {
+  #admission(caller: Caller, lease: string, subjects: readonly LimitSubject[], reservation: Reservation, headers: Record<string, string>): Admission {
     const budgets = subjects.filter((s) => s.budget !== undefined);
     const gate =
       budgets.length === 0 || reservation.outputUsd === 0

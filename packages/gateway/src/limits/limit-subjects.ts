@@ -37,6 +37,7 @@ export class LimitSubjects {
   readonly #routers = new Set<string>();
   readonly #providers = new Map<string, LimitSubject>();
   readonly #targets = new WeakMap<RouteTarget, LimitSubject[]>();
+  readonly #callers = new WeakMap<Caller, LimitSubject[]>();
 
   constructor(config: SluiceConfig) {
     for (const alias of config.models) {
@@ -50,16 +51,23 @@ export class LimitSubjects {
     }
   }
 
-  /** The request's own subjects: key, team, and the router model it named (a router has no targets of its own). */
-  for(caller: Caller, model: string): LimitSubject[] {
-    const subjects: LimitSubject[] = [];
-    const key = keySubject(caller);
-    if (key !== undefined) subjects.push(key);
-    const team = caller.team === undefined ? undefined : teamSubject(caller.team);
-    if (team !== undefined) subjects.push(team);
+  /**
+   * The request's own subjects: key, team, and the router model it named (a router has no targets of its own).
+   * The same array for every request of a caller (a Caller is replaced, never changed, when its key
+   * or team changes), so admission allocates nothing here and what is derived from it can be kept.
+   */
+  for(caller: Caller, model: string): readonly LimitSubject[] {
+    let own = this.#callers.get(caller);
+    if (own === undefined) {
+      const subjects: LimitSubject[] = [];
+      const key = keySubject(caller);
+      if (key !== undefined) subjects.push(key);
+      const team = caller.team === undefined ? undefined : teamSubject(caller.team);
+      if (team !== undefined) subjects.push(team);
+      this.#callers.set(caller, (own = subjects));
+    }
     const router = this.#routers.has(model) ? this.#models.get(model) : undefined;
-    if (router !== undefined) subjects.push(router);
-    return subjects;
+    return router === undefined ? own : [...own, router];
   }
 
   /** The subjects an attempt on `target` counts against; none for a response-cache target. */
