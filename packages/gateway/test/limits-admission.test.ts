@@ -191,3 +191,37 @@ describe('concurrency leases', () => {
     await waitFor(async () => (await running()) === 0, 3000);
   });
 });
+
+describe("the rate-limit headers take the serving target's own limits into account", () => {
+  let gateway: RunningGateway;
+  before(async () => {
+    gateway = await limited([{ name: 'roomy', key: 'sk-test-roomy', limits: { rpm: 100, tpm: 1_000_000 } }], {
+      models: [
+        { name: 'tight-alias', target: 'sim/tight', limits: { rpm: 4 } },
+        { name: 'loose-alias', target: 'sim/loose', limits: { rpm: 1000 } },
+      ],
+    });
+  });
+  after(() => gateway.close());
+
+  test('an alias with fewer requests left than the key sets the request headers, streamed and not; the key keeps its tokens headers', async () => {
+    const seen: (string | null)[] = [];
+    for (const stream of [true, false]) {
+      const response = await postChat(gateway, chatBody({ model: 'tight-alias', stream }), auth('sk-test-roomy'));
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('x-ratelimit-limit-requests'), '4');
+      seen.push(response.headers.get('x-ratelimit-remaining-requests'));
+      // The alias has no TPM: the tokens headers stay the key's.
+      assert.equal(response.headers.get('x-ratelimit-limit-tokens'), '1000000');
+      await response.arrayBuffer();
+    }
+    assert.deepEqual(seen, ['3', '2']);
+  });
+
+  test("a target with more left than the key leaves the key's headers", async () => {
+    const response = await postChat(gateway, chatBody({ model: 'loose-alias', stream: true }), auth('sk-test-roomy'));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-ratelimit-limit-requests'), '100');
+    await response.arrayBuffer();
+  });
+});

@@ -2,7 +2,7 @@ import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
 import type { Logger } from 'pino';
 import type { RouteTarget } from '../routing/route-target.ts';
 import { FREE_PASS, type AttemptGate, type AttemptPass, type AttemptRefusal } from '../streams/attempt-gate.ts';
-import type { LimitStore, LimitSubject } from './limit-store.ts';
+import type { LimitStore, LimitSubject, SubjectState } from './limit-store.ts';
 import type { LimitSubjects } from './limit-subjects.ts';
 import { limitHeaders } from './rate-limit-headers.ts';
 import { refusalError } from './refusal-error.ts';
@@ -34,6 +34,8 @@ export interface AttemptLimitsOptions {
 export class AttemptLimits implements AttemptGate {
   readonly #options: AttemptLimitsOptions;
   #reservation: Reservation | undefined;
+  /** The state of each target's subjects when its last attempt was admitted: the response's headers take the tightest. */
+  readonly #states = new Map<RouteTarget, readonly SubjectState[]>();
 
   constructor(options: AttemptLimitsOptions) {
     this.#options = options;
@@ -52,7 +54,18 @@ export class AttemptLimits implements AttemptGate {
       return this.#options.storeFailed(error) ?? FREE_PASS;
     }
     if (!result.admitted) return { refusal: refusalError(result.refusal, limitHeaders(result.states), reservation) };
+    this.#states.set(target, result.states);
     return this.#pass(lease, subjects, reservation);
+  }
+
+  /**
+   * The response's rate-limit headers once `target` serves it: the tightest of the request's own limits
+   * (`requestStates`, from its admission) and `target`'s own as its attempt was admitted. Empty when
+   * `target` has none of its own: the request's headers stand as admission set them.
+   */
+  headersFor(target: RouteTarget | undefined, requestStates: readonly SubjectState[]): Record<string, string> {
+    const own = target === undefined ? undefined : this.#states.get(target);
+    return own === undefined ? {} : limitHeaders([...requestStates, ...own]);
   }
 
   #pass(lease: string, subjects: readonly LimitSubject[], reservation: Reservation): AttemptPass {

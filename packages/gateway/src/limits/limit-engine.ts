@@ -10,9 +10,8 @@ import { AdmissionQueue } from './admission-queue.ts';
 import { UNLIMITED, type Admission } from './admission.ts';
 import { BudgetGate } from './budget-gate.ts';
 import { LedgerSpend } from './ledger-spend.ts';
-import type { AttemptGate } from '../streams/attempt-gate.ts';
 import { AttemptLimits } from './attempt-limits.ts';
-import type { AdmitRequest, AdmitResult, LimitStore, LimitSubject } from './limit-store.ts';
+import type { AdmitRequest, AdmitResult, LimitStore, LimitSubject, SubjectState } from './limit-store.ts';
 import { LimitSubjects } from './limit-subjects.ts';
 import { limitHeaders } from './rate-limit-headers.ts';
 import { refusalError } from './refusal-error.ts';
@@ -79,11 +78,11 @@ export class LimitEngine {
     if (result === null) return UNLIMITED;
     const headers = limitHeaders(result.states);
     if (!result.admitted) throw refusalError(result.refusal, headers, reservation);
-    return this.#admission(caller, lease, subjects, reservation, headers);
+    return this.#admission(caller, lease, subjects, reservation, headers, result.states);
   }
 
   /** The gate that admits each upstream attempt of `request` against its target's own limits; undefined when no target has any. */
-  attempts(request: ChatCompletionRequest, targets: readonly RouteTarget[]): AttemptGate | undefined {
+  attempts(request: ChatCompletionRequest, targets: readonly RouteTarget[]): AttemptLimits | undefined {
     const limited = targets.map((target) => this.#subjects.forTarget(target)).filter((subjects) => subjects.length > 0);
     if (limited.length === 0) return undefined;
     return new AttemptLimits({
@@ -128,7 +127,7 @@ export class LimitEngine {
     return null;
   }
 
-  #admission(caller: Caller, lease: string, subjects: readonly LimitSubject[], reservation: Reservation, headers: Record<string, string>): Admission {
+  #admission(caller: Caller, lease: string, subjects: readonly LimitSubject[], reservation: Reservation, headers: Record<string, string>, states: readonly SubjectState[]): Admission {
     const budgets = subjects.filter((s) => s.budget !== undefined);
     const gate =
       budgets.length === 0 || reservation.outputUsd === 0
@@ -148,6 +147,7 @@ export class LimitEngine {
     let settled = false;
     return {
       headers,
+      states,
       gate,
       settle: (usage: Usage | undefined) => {
         if (settled) return;

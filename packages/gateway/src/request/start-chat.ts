@@ -4,7 +4,7 @@ import type { Caller } from '../auth/key-ring.ts';
 import { chatEncoding } from '../streams/chunk-encoder.ts';
 import type { StreamEncoding } from '../streams/event-encoder.ts';
 import type { Generation } from '../streams/generation.ts';
-import type { OutputGate } from '../streams/output-gate.ts';
+import type { Admission } from '../limits/admission.ts';
 import { parseChatRequest } from './chat-request.ts';
 import { routeHintsOf } from './route-hints.ts';
 import { routeRequest, type RoutedRequest } from './route-request.ts';
@@ -60,7 +60,7 @@ export async function createGeneration(ctx: GatewayContext, caller: Caller, requ
   const admission = await ctx.limits.admit(caller, request, route.options.targets.filter((target) => target.cached !== true), options);
   let generation: Generation;
   try {
-    generation = build(ctx, caller, request, options, route, admission.gate);
+    generation = build(ctx, caller, request, options, route, admission);
   } catch (error) {
     admission.settle(undefined);
     throw error;
@@ -70,10 +70,12 @@ export async function createGeneration(ctx: GatewayContext, caller: Caller, requ
   return generation;
 }
 
-function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions, route: RoutedRequest, gate: OutputGate | undefined): Generation {
+function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionRequest, options: StartGenerationOptions, route: RoutedRequest, admission: Admission): Generation {
   const recalled = recallTurns(ctx.store, ctx.logger, caller.id, request);
   const telemetry = ctx.telemetry;
-  const generation = ctx.registry.create({
+  // A target at its own limits is skipped for the next when its attempt would start, like one whose breaker is open.
+  const attempts = ctx.limits.attempts(request, route.options.targets);
+  const generation: Generation = ctx.registry.create({
     id: options.streamId,
     request,
     ...route.options,
@@ -88,9 +90,9 @@ function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionReque
     prepare: recalled === null ? undefined : async (upstreamRequest, target) => attachTurns(upstreamRequest, await recalled, target.provider.id),
     observer: allObservers(turnRecorder(ctx.store, ctx.logger, caller.id, request), route.cache?.observer),
     trace: telemetry === null ? undefined : (streamId) => telemetry.startRequest({ streamId, request, api: options.encoding.api, key: caller.name, headers: options.headers }),
-    gate,
-    // A target at its own limits is skipped for the next when its attempt would start, like one whose breaker is open.
-    attempts: ctx.limits.attempts(request, route.options.targets),
+    gate: admission.gate,
+    attempts,
+    limitHeaders: attempts === undefined ? undefined : () => attempts.headersFor(generation.target, admission.states),
   });
   route.cache?.lead?.(generation);
   return generation;

@@ -54,6 +54,12 @@ export interface GenerationOptions {
   gate?: OutputGate;
   /** Admits each upstream attempt against its target's own limits (deployment, provider, alias). */
   attempts?: AttemptGate;
+  /**
+   * The rate-limit headers of the response, once an upstream answered: the tightest of the request's own
+   * limits and those of the target that serves it. Empty when the target has none (the request's own
+   * limits were set on the response at admission).
+   */
+  limitHeaders?: () => Readonly<Record<string, string>>;
 }
 
 export interface GenerationObserver {
