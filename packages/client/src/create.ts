@@ -9,12 +9,15 @@ import type { DriverContext } from './driver.ts';
 import { APIError, RateLimitError, TimeoutError } from './errors.ts';
 import { errorFromResponse, fetchFailure, requestHeaders, type HttpContext } from './http.ts';
 import type { Priority } from './scheduler.ts';
+import { traceHeaders, type TraceContext } from './trace-context.ts';
 
 export interface CreateOptions {
   signal?: AbortSignal;
   priority?: Priority;
   /** The whole request, generation included (default 10 minutes, as the official SDKs). */
   timeoutMs?: number;
+  /** W3C trace context for this request, so the gateway's span joins the caller's trace. */
+  trace?: TraceContext;
 }
 
 export async function createCompletion(
@@ -41,7 +44,7 @@ export async function createCompletion(
     for (let retries = 0; ; retries++) {
       if (retries > 0) await lease.again(signal);
       try {
-        const completion = await requestOnce(http, { ...body, stream: false }, signal, options.timeoutMs ?? 600_000, (headers) => scheduler.observe(headers));
+        const completion = await requestOnce(http, { ...body, stream: false }, signal, options.timeoutMs ?? 600_000, (headers) => scheduler.observe(headers), options.trace);
         const cost = completion.usage?.cost ?? (completion.usage ? prices.cost(body.model, completion.usage) : null) ?? 0;
         lease.release(completion.usage?.total_tokens);
         reservation?.settle(cost);
@@ -68,6 +71,7 @@ async function requestOnce(
   outer: AbortSignal,
   timeoutMs: number,
   observe: (headers: Headers) => void,
+  trace: TraceContext | undefined,
 ): Promise<ChatCompletion> {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(outer.reason);
@@ -81,7 +85,7 @@ async function requestOnce(
     try {
       response = await http.fetch(url, {
         method: 'POST',
-        headers: requestHeaders(http, { 'content-type': 'application/json', accept: 'application/json' }),
+        headers: requestHeaders(http, { 'content-type': 'application/json', accept: 'application/json', ...traceHeaders(trace) }),
         body: JSON.stringify(body),
         signal: controller.signal,
       });

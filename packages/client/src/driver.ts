@@ -18,6 +18,7 @@ import type { Lease, Priority, Scheduler } from './scheduler.ts';
 import type { StatsRecorder } from './stats.ts';
 import { Watchdog, type Timeouts } from './timeouts.ts';
 import type { StreamAttempt, Transport, TransportName } from './transport/types.ts';
+import type { TraceContext } from './trace-context.ts';
 
 export interface StreamResult {
   text: string;
@@ -53,6 +54,7 @@ export interface DriverOptions {
   deliver(chunk: ChatCompletionChunk): Promise<void>;
   /** Whether the caller asked for the usage chunk (`stream_options.include_usage`); it is always requested. */
   showUsage: boolean;
+  trace?: TraceContext;
 }
 
 /** A terminal error the server sent on an open stream (not a broken connection). */
@@ -177,7 +179,7 @@ export class StreamDriver {
     const watchdog = new Watchdog(timeouts, (timeout) => controller.abort(timeout));
     const attempt: StreamAttempt = resuming
       ? transport.resume({ streamId: this.cursor.streamId!, token: this.cursor.token, after: this.cursor.lastSeq, signal: controller.signal })
-      : transport.start({ body: this.#body, signal: controller.signal });
+      : transport.start({ body: this.#body, signal: controller.signal, trace: this.#options.trace });
     watchdog.begin(this.accumulator.outputChunks === 0 ? this.#firstTokenDeadline : null);
     try {
       for await (const event of attempt) {

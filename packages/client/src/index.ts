@@ -2,6 +2,7 @@ export { SluiceClient, type SluiceClientOptions } from './client.ts';
 export { ChatStream, type StreamOptions } from './stream.ts';
 export type { StreamResult } from './driver.ts';
 export type { CreateOptions } from './create.ts';
+export type { TraceContext } from './trace-context.ts';
 export {
   SluiceError,
   APIError,

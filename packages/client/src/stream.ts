@@ -9,11 +9,14 @@ import { Channel } from './channel.ts';
 import { StreamDriver, type DriverContext, type StreamResult } from './driver.ts';
 import { AbortError } from './errors.ts';
 import type { Priority } from './scheduler.ts';
+import type { TraceContext } from './trace-context.ts';
 
 export interface StreamOptions {
   signal?: AbortSignal;
   /** Scheduler lane (default 'normal'). */
   priority?: Priority;
+  /** W3C trace context for this request, so the gateway's span joins the caller's trace. */
+  trace?: TraceContext;
 }
 
 /** Chunks buffered for a reader before the read loop pauses (SSE) — a slow reader slows the network read. */
@@ -40,6 +43,7 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
     this.#driver = new StreamDriver(context, request, {
       signal: this.#controller.signal,
       priority: options.priority,
+      trace: options.trace,
       showUsage,
       deliver: async (chunk) => {
         if (this.#reader === 'final') return;

@@ -8,6 +8,7 @@ import { Headers as SluiceHeaders, Paths, SSE_DONE, SseDecoder, isWireError, typ
 import { APIError, ConnectionError, errorFromWire, statusForCode } from '../errors.ts';
 import { deleteStream, errorFromResponse, fetchFailure, requestHeaders, streamHeaders, streamURL, type HttpContext } from '../http.ts';
 import type { ResumeParams, StartParams, StreamAttempt, Transport, TransportEvent } from './types.ts';
+import { traceHeaders } from '../trace-context.ts';
 
 export class SseTransport implements Transport {
   readonly name = 'sse';
@@ -17,13 +18,14 @@ export class SseTransport implements Transport {
     this.#http = http;
   }
 
-  start({ body, signal }: StartParams): StreamAttempt {
+  start({ body, signal, trace }: StartParams): StreamAttempt {
     const init: RequestInit = {
       method: 'POST',
       headers: requestHeaders(this.#http, {
         'content-type': 'application/json',
         accept: 'text/event-stream',
         [SluiceHeaders.resumable]: '1',
+        ...traceHeaders(trace),
       }),
       body: JSON.stringify(body),
       signal,

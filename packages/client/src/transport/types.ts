@@ -6,6 +6,7 @@
  */
 import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from '@sluice/protocol';
 import type { SluiceError } from '../errors.ts';
+import type { TraceContext } from '../trace-context.ts';
 
 export type TransportName = 'sse' | 'ws';
 
@@ -22,6 +23,8 @@ export type TransportEvent =
 
 export interface StartParams {
   body: ChatCompletionRequest;
+  /** The caller's trace context for this request. */
+  trace?: TraceContext;
   /** Aborting stops listening (the connection is dropped or the subscription detached); it does not cancel upstream. */
   signal: AbortSignal;
 }

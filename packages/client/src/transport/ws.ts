@@ -22,8 +22,9 @@ export class WsTransport implements Transport {
     this.#http = http;
   }
 
-  start({ body, signal }: StartParams): StreamAttempt {
-    return this.#attempt(signal, null, (id) => ({ type: 'request', id, body }));
+  start({ body, signal, trace }: StartParams): StreamAttempt {
+    // The socket's upgrade carried no request's trace: each request message carries its own.
+    return this.#attempt(signal, null, (id) => ({ type: 'request', id, body, ...trace }));
   }
 
   resume({ streamId, token, after, signal }: ResumeParams): StreamAttempt {
