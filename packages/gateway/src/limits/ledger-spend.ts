@@ -15,7 +15,7 @@ export class LedgerSpend {
   readonly #known = new Map<string, number>();
   readonly #reading = new Map<string, Promise<number>>();
   /** What `fill` gave a subjects array, and in which budget periods (the same objects while a period lasts). */
-  readonly #filled = new WeakMap<readonly LimitSubject[], { periods: readonly BudgetPeriod[]; filled: readonly LimitSubject[] }>();
+  readonly #filled = new WeakMap<readonly LimitSubject[], { periods: readonly (BudgetPeriod | undefined)[]; filled: readonly LimitSubject[] }>();
 
   constructor(usage: UsageStore, onError: (error: unknown) => void) {
     this.#usage = usage;
@@ -27,14 +27,12 @@ export class LedgerSpend {
    * Synchronous once the figures are known (every request after the first of a period).
    */
   fill(subjects: readonly LimitSubject[], caller: Caller): readonly LimitSubject[] | Promise<readonly LimitSubject[]> {
-    const budgets = subjects.filter((subject) => subject.budget !== undefined);
-    if (budgets.length === 0) return subjects;
+    if (!subjects.some((subject) => subject.budget !== undefined)) return subjects;
     // A caller's subjects are the same array request after request (LimitSubjects.for): filled once a period.
-    const periods = budgets.map((subject) => budgetPeriod(subject.budget!));
     const kept = this.#filled.get(subjects);
-    if (kept !== undefined && kept.periods.every((period, i) => period === periods[i])) return kept.filled;
+    if (kept !== undefined && samePeriods(subjects, kept.periods)) return kept.filled;
     const filled = this.#read(subjects, caller);
-    if (!(filled instanceof Promise)) this.#filled.set(subjects, { periods, filled });
+    if (!(filled instanceof Promise)) this.#filled.set(subjects, { periods: subjects.map((subject) => subject.budget && budgetPeriod(subject.budget)), filled });
     return filled;
   }
 
@@ -75,4 +73,13 @@ export class LedgerSpend {
     }
     return reading;
   }
+}
+
+/** Whether every budget of `subjects` is still in the period kept for it (`budgetPeriod` gives one object per period). */
+function samePeriods(subjects: readonly LimitSubject[], periods: readonly (BudgetPeriod | undefined)[]): boolean {
+  for (let i = 0; i < subjects.length; i++) {
+    const budget = subjects[i].budget;
+    if (budget !== undefined && budgetPeriod(budget) !== periods[i]) return false;
+  }
+  return true;
 }

@@ -126,7 +126,7 @@ export interface LimitStore {
   close(): Promise<void>;
 }
 
-/** Refusals a queued request waits out: its place in the line is kept. */
+/** Refusals a queued request waits out: its place in the line is kept (the same kinds in lua/admit.lua). */
 export function waitsInLine(kind: LimitKind): boolean {
   return kind === 'rpm' || kind === 'concurrency' || kind === 'queue';
 }

@@ -98,9 +98,10 @@ export class RedisLimitStore implements LimitStore {
     const args: (string | number)[] = [lease, this.#ttl, request.usdPerToken, request.tokens, request.minTokens];
     for (const subject of subjects) {
       if (subject.budget === undefined) continue;
-      const [, leases, spent] = this.#keys(subject, budgetPeriod(subject.budget, now));
+      const period = budgetPeriod(subject.budget, now);
+      const [, leases, spent] = this.#keys(subject, period);
       keys.push(leases, spent);
-      args.push(subject.budget.usd, subject.ledgerSpent ?? 0, budgetPeriod(subject.budget, now).resetsAt ?? 0);
+      args.push(subject.budget.usd, subject.ledgerSpent ?? 0, period.resetsAt ?? 0);
     }
     const result = JSON.parse(await scripts.extend.run(this.#background, keys, args)) as ExtendResult;
     // A grant renewed the lease's TTL, so the next heartbeat may skip it.

@@ -7,7 +7,7 @@ import type { StreamSink } from '../../streams/subscription.ts';
 import type { SseDialect } from './sse-dialect.ts';
 import { beginSse } from './sse-response.ts';
 import type { SseSink } from './sse-sink.ts';
-import { routingHeaders } from '../routing-headers.ts';
+import { generationHeaders } from '../generation-headers.ts';
 
 /**
  * Hold the response until an upstream has produced its first events, so
@@ -53,7 +53,7 @@ export async function streamAsSse(ctx: GatewayContext, generation: Generation, r
   }
   reply.raw.once('close', () => (stop === undefined ? generation.abandon() : stop()));
   if (!(await awaitUpstream(ctx, generation, reply))) return void reply.hijack();
-  const sink = beginSse(ctx, reply, { streamId: generation.id, resumable: generation.options.resumable, headers: routingHeaders(generation) }, dialect);
+  const sink = beginSse(ctx, reply, { streamId: generation.id, resumable: generation.options.resumable, headers: generationHeaders(generation) }, dialect);
   const subscription = generation.attach(sink, 0);
   stop = () => generation.detach(subscription);
 }
@@ -69,7 +69,7 @@ export async function readWhole(generation: Generation, reply: FastifyReply, col
   else reply.raw.once('close', () => generation.detach(subscription));
   generation.start();
   const settlement = await generation.settled;
-  void reply.headers(routingHeaders(generation));
+  void reply.headers(generationHeaders(generation));
   if (settlement.error !== null) throw settlement.error;
   void reply.header(Headers.streamId, generation.id);
 }

@@ -5,7 +5,7 @@ import { InvalidRequestError } from '../../errors/index.ts';
 import { apiOf, checkCursor, findStream, isFullyRead } from '../../request/resume.ts';
 import type { GatewayContext } from '../../request/context.ts';
 import { createChatGeneration } from '../../request/start-chat.ts';
-import { routingHeaders } from '../routing-headers.ts';
+import { generationHeaders } from '../generation-headers.ts';
 import type { StreamApi } from '../../streams/event-encoder.ts';
 import { awaitUpstream, followAsSse } from './serve-generation.ts';
 import type { SseDialect } from './sse-dialect.ts';
@@ -49,7 +49,7 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: GatewayContext, 
     generation.start();
     await awaitUpstream(ctx, generation, reply);
     const token = ctx.tokens.issue(generation.id);
-    void reply.headers(routingHeaders(generation)).header(Headers.streamId, generation.id).header(Headers.streamToken, token);
+    void reply.headers(generationHeaders(generation)).header(Headers.streamId, generation.id).header(Headers.streamToken, token);
     return reply.code(201).send({ id: generation.id, token, url: `/v1/streams/${generation.id}?token=${encodeURIComponent(token)}` });
   });
 }

@@ -2,13 +2,13 @@ import { Headers } from '@sluice/protocol';
 import type { Generation } from '../streams/generation.ts';
 
 /**
- * What routing decided for a generation, as response headers: the
- * deployment that serves it (`x-sluice-target`, once an upstream answered),
- * the router's decision (`x-sluice-route`) and, for a request the response
- * cache was asked about, `x-sluice-cache: hit` or `miss`; and the rate-limit headers
- * again, with the serving target's own limits among those the tightest is taken from.
+ * The headers a generation's response carries once an upstream answered:
+ * the rate-limit headers again, now with the serving target's own limits
+ * among those the tightest is taken from; the deployment that serves it
+ * (`x-sluice-target`); the router's decision (`x-sluice-route`); and, for a
+ * request the response cache was asked about, `x-sluice-cache: hit` or `miss`.
  */
-export function routingHeaders(generation: Generation): Record<string, string> {
+export function generationHeaders(generation: Generation): Record<string, string> {
   const headers: Record<string, string> = { ...generation.options.limitHeaders?.() };
   const target = generation.target;
   if (target !== undefined && target.cached !== true) headers[Headers.target] = target.deployment ?? target.label;
