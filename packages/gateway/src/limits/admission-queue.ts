@@ -5,7 +5,8 @@ import { waitsInLine, type AdmitResult } from './limit-store.ts';
 const POLL_MS = 50;
 
 interface Waiter {
-  /** Resolves when this waiter is at the head of its key's line. */
+  lease: string;
+  /** Resolves when this waiter may ask the store: it heads its key's line here, or the store named it first in line. */
   turn: Promise<void>;
   start(): void;
   /** Wakes the head early: a lease of its key was settled here. */
@@ -30,12 +31,17 @@ export interface QueueOptions {
  * settles on this replica, when its bucket will have refilled, or every
  * 50 ms (for slots freed, or earlier waiters admitted, on other replicas),
  * until `maxWaitMs`; then it takes the refusal and gives up its place.
+ * The two orders can differ: a waiter whose replica stalled past its
+ * place's expiry comes back at the end of the store's line. So when the
+ * store answers that another request is first in line and that request
+ * waits here, it starts asking too, and the line never waits on a
+ * waiter that does not ask.
  */
 export class AdmissionQueue {
   readonly #lines = new Map<string, Waiter[]>();
 
   /** `leave`: give up the request's place in the store's line (it stopped waiting without being admitted). */
-  async admit(key: string, attempt: () => Promise<AdmitResult | null>, leave: () => void, options: QueueOptions): Promise<AdmitResult | null> {
+  async admit(key: string, lease: string, attempt: () => Promise<AdmitResult | null>, leave: () => void, options: QueueOptions): Promise<AdmitResult | null> {
     const started = Date.now();
     // Every arrival asks once, so it takes its place in the store's line at once, behind earlier ones.
     const first = await attempt();
@@ -44,7 +50,7 @@ export class AdmissionQueue {
     const line = this.#lines.get(key) ?? [];
     this.#lines.set(key, line);
     let start!: () => void;
-    const waiter: Waiter = { turn: new Promise<void>((resolve) => (start = resolve)), start: () => start(), wake: undefined };
+    const waiter: Waiter = { lease, turn: new Promise<void>((resolve) => (start = resolve)), start: () => start(), wake: undefined };
     line.push(waiter);
     if (line.length === 1) waiter.start();
     let result: AdmitResult | null = first;
@@ -55,6 +61,7 @@ export class AdmissionQueue {
         const left = started + options.maxWaitMs - Date.now();
         if (!mayWait(result) || left <= 0) return result;
         const refusal = (result as Extract<AdmitResult, { admitted: false }>).refusal;
+        if (refusal.ahead !== undefined) line.find((other) => other.lease === refusal.ahead)?.start();
         const wait = Math.min(left, refusal.kind === 'rpm' && refusal.retryAfterMs !== null ? refusal.retryAfterMs : POLL_MS);
         await abortable(new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);

@@ -108,7 +108,7 @@ export class LimitEngine {
   /** Admission through the key's queue: a wait in line, in the order the store keeps. */
   #queued(caller: Caller, request: AdmitRequest & { line: string }, maxWaitMs: number, options: AdmitOptions): Promise<AdmitResult | null> {
     const leave = () => void this.store.leave(request.line, request.lease).catch((error: unknown) => this.#options.logger.error({ err: error }, 'leaving a limits queue failed (the place expires by itself)'));
-    return this.#queue.admit(caller.id, () => this.#admitOnce(request), leave, { maxWaitMs, signal: options.signal, onWait: options.onWait });
+    return this.#queue.admit(caller.id, request.lease, () => this.#admitOnce(request), leave, { maxWaitMs, signal: options.signal, onWait: options.onWait });
   }
 
   /** One store call; null when the store failed and failMode open lets the request through uncounted. */

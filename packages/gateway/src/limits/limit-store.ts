@@ -87,6 +87,8 @@ export interface Refusal {
   subject: string;
   /** When trying again can succeed: from the bucket for rpm/tpm, null when no wait will do (a request larger than the tpm limit). */
   retryAfterMs: number | null;
+  /** For `queue`: the lease first in the line, which the request waits behind. */
+  ahead?: string;
 }
 
 export type AdmitResult = { admitted: true; states: SubjectState[] } | { admitted: false; refusal: Refusal; states: SubjectState[] };

@@ -72,7 +72,7 @@ export class MemoryLimitStore implements LimitStore {
   /** First come, first served in `line`: the refusal `lease` gets (a wait behind an earlier one), and its place kept or given up. */
   #queue(name: string, lease: string, subject: string, refusal: Refusal | undefined): Refusal | undefined {
     const line = this.#lines.get(name);
-    if (refusal === undefined && line !== undefined && line[0] !== lease) refusal = { kind: 'queue', subject, retryAfterMs: null };
+    if (refusal === undefined && line !== undefined && line[0] !== lease) refusal = { kind: 'queue', subject, retryAfterMs: null, ahead: line[0] };
     if (refusal === undefined || !waitsInLine(refusal.kind)) this.#drop(name, lease);
     else if (line === undefined) this.#lines.set(name, [lease]);
     else if (!line.includes(lease)) line.push(lease);

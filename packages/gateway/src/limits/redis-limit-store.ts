@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { budgetPeriod, type BudgetPeriod } from './budget-period.ts';
-import type { AdmitRequest, AdmitResult, BudgetState, ExtendRequest, ExtendResult, LimitKind, LimitStore, LimitSubject, SettleRequest, SubjectState } from './limit-store.ts';
+import type { AdmitRequest, AdmitResult, BudgetState, ExtendRequest, ExtendResult, LimitKind, LimitStore, LimitSubject, Refusal, SettleRequest, SubjectState } from './limit-store.ts';
 import { waitsInLine } from './limit-store.ts';
 import { RedisScript } from './redis-scripts.ts';
 
@@ -30,7 +30,7 @@ interface LuaSubjectState extends Omit<SubjectState, 'id' | 'budget'> {
 
 interface LuaAdmitReply {
   admitted: boolean;
-  refusal: false | { kind: LimitKind; index: number; retryAfterMs: number };
+  refusal: false | { kind: LimitKind; index: number; retryAfterMs: number; ahead?: string };
   states: LuaSubjectState[];
 }
 
@@ -88,8 +88,10 @@ export class RedisLimitStore implements LimitStore {
       this.#leases.set(request.lease, { subjects: request.subjects.map((s) => s.id), renewedAt: now });
       return { admitted: true, states };
     }
-    const { kind, index, retryAfterMs } = reply.refusal;
-    return { admitted: false, refusal: { kind, subject: request.subjects[index].id, retryAfterMs: retryAfterMs < 0 ? null : retryAfterMs }, states };
+    const { kind, index, retryAfterMs, ahead } = reply.refusal;
+    const refusal: Refusal = { kind, subject: request.subjects[index].id, retryAfterMs: retryAfterMs < 0 ? null : retryAfterMs };
+    if (ahead !== undefined) refusal.ahead = ahead;
+    return { admitted: false, refusal, states };
   }
 
   async extend(lease: string, subjects: readonly LimitSubject[], request: ExtendRequest): Promise<ExtendResult> {

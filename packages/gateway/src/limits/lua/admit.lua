@@ -47,7 +47,7 @@ if queues then
     redis.call('ZREM', line, unpack(dead))
   end
   local head = redis.call('ZRANGE', line, 0, 0)[1]
-  if not refusal and head and head ~= lease then refusal = { kind = 'queue', index = 0, retryAfterMs = -1 } end
+  if not refusal and head and head ~= lease then refusal = { kind = 'queue', index = 0, retryAfterMs = -1, ahead = head } end
   if refusal and (refusal.kind == 'rpm' or refusal.kind == 'concurrency' or refusal.kind == 'queue') then
     if not redis.call('ZSCORE', line, lease) then redis.call('ZADD', line, redis.call('INCR', arrivals), lease) end
     redis.call('ZADD', tickets, now + ttl, lease)
