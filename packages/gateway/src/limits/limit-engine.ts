@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/key-ring.ts';
@@ -50,7 +51,12 @@ export class LimitEngine {
   readonly #subjects: LimitSubjects;
   readonly #ledger: LedgerSpend;
   readonly #queue = new AdmissionQueue();
-  readonly #leasePrefix = `${process.pid.toString(36)}${Date.now().toString(36)}:`;
+  /**
+   * Leases are named across every replica sharing the store, so the prefix
+   * is random: a pid and a start time are not unique (every container's
+   * gateway is pid 1, and replicas started together share the millisecond).
+   */
+  readonly #leasePrefix = `${randomBytes(9).toString('base64url')}:`;
   #leases = 0;
   #failOpenLoggedAt = 0;
 
