@@ -48,7 +48,7 @@ async function usageOf(ctx: GatewayContext, subject: LimitSubject | undefined, l
 /** The subject as the limit store holds it (read only); null when the store fails (the ledger figures still answer). */
 async function liveState(ctx: GatewayContext, subject: LimitSubject, ledgerSpent: number): Promise<SubjectState | null> {
   try {
-    return await ctx.limits.store.usage(subject.budget === undefined ? subject : { ...subject, ledgerSpent });
+    return await ctx.limits.usage(subject.budget === undefined ? subject : { ...subject, ledgerSpent });
   } catch (error) {
     ctx.logger.warn({ err: error }, 'reading live limits for the admin API failed');
     return null;

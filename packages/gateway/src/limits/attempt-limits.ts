@@ -7,6 +7,7 @@ import type { LimitSubjects } from './limit-subjects.ts';
 import { limitHeaders } from './rate-limit-headers.ts';
 import { refusalError } from './refusal-error.ts';
 import { reservationFor, type Reservation } from './reservation.ts';
+import { countPromptTokens } from '../streams/usage-meter.ts';
 
 export interface AttemptLimitsOptions {
   store: LimitStore;
@@ -45,7 +46,7 @@ export class AttemptLimits implements AttemptGate {
     const { store, subjects: all } = this.#options;
     const subjects = all.forTarget(target);
     if (subjects.length === 0) return FREE_PASS;
-    const reservation = (this.#reservation ??= reservationFor(this.#options.request, [], this.#options.defaultMaxTokens, this.#options.countsTokens));
+    const reservation = (this.#reservation ??= reservationFor(this.#options.request, [], this.#options.defaultMaxTokens, this.#options.countsTokens ? countPromptTokens(this.#options.request) : 0));
     const lease = this.#options.lease();
     let result;
     try {
@@ -60,12 +61,11 @@ export class AttemptLimits implements AttemptGate {
 
   /**
    * The response's rate-limit headers once `target` serves it: the tightest of the request's own limits
-   * (`requestStates`, from its admission) and `target`'s own as its attempt was admitted. Empty when
-   * `target` has none of its own: the request's headers stand as admission set them.
+   * (`requestStates`, from its admission) and `target`'s own as its attempt was admitted.
    */
   headersFor(target: RouteTarget | undefined, requestStates: readonly SubjectState[]): Record<string, string> {
     const own = target === undefined ? undefined : this.#states.get(target);
-    return own === undefined ? {} : limitHeaders([...requestStates, ...own]);
+    return limitHeaders(own === undefined ? requestStates : [...requestStates, ...own]);
   }
 
   #pass(lease: string, subjects: readonly LimitSubject[], reservation: Reservation): AttemptPass {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ChatCompletionRequest, Usage } from '@sluice/protocol';
+import type { ChatCompletionRequest } from '@sluice/protocol';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/key-ring.ts';
 import type { UsageStore } from '../billing/usage-store.ts';
@@ -16,7 +16,12 @@ import type { AdmitRequest, AdmitResult, LimitStore, LimitSubject, SubjectState 
 import { LimitSubjects } from './limit-subjects.ts';
 import { limitHeaders } from './rate-limit-headers.ts';
 import { refusalError } from './refusal-error.ts';
-import { reservationFor, type Reservation } from './reservation.ts';
+import { reservationFor, withPromptTokens, type Reservation } from './reservation.ts';
+import { afterDispatch } from './after-dispatch.ts';
+import { LeaseAdmission } from './lease-admission.ts';
+import { PromptCorrections } from './prompt-corrections.ts';
+import { countPromptTokens } from '../streams/usage-meter.ts';
+import { promptTokenBound } from '../streams/prompt-token-bound.ts';
 
 export interface AdmitOptions {
   /** The client left: stop waiting in the queue. */
@@ -59,12 +64,16 @@ export class LimitEngine {
   readonly #leasePrefix = `${randomBytes(9).toString('base64url')}:`;
   #leases = 0;
   #failOpenLoggedAt = 0;
+  /** Prompts admitted at a bound, to count once their requests are upstream; only a store that corrects for free has them. */
+  readonly #corrections: PromptCorrections | undefined;
 
   constructor(options: LimitEngineOptions) {
     this.#options = options;
     this.store = options.store;
     this.#subjects = new LimitSubjects(options.config);
     this.#ledger = new LedgerSpend(options.usage, (error) => options.logger.error({ err: error }, 'reading budget spend from the ledger failed'));
+    const correct = options.store.correct?.bind(options.store);
+    this.#corrections = correct === undefined ? undefined : new PromptCorrections(correct, (error) => options.logger.error({ err: error }, 'counting a prompt failed (its bound stays reserved until it settles)'));
   }
 
   /** Admit `request` or throw the refusal (RateLimitExceededError, InsufficientQuotaError, LimitsUnavailableError). */
@@ -74,17 +83,34 @@ export class LimitEngine {
     const filled = this.#ledger.fill(found, caller);
     const subjects = Array.isArray(filled) ? filled : await filled;
     const needsCount = subjects.some((s) => s.tpm !== undefined || s.budget !== undefined);
-    const reservation = reservationFor(request, targets, this.#options.config.limits.defaultMaxTokens, needsCount);
+    const corrections = this.#corrections;
+    // A store without round trips takes the prompt at a bound now, and its count once the request is upstream.
+    let bounded = needsCount && corrections !== undefined;
+    let reservation = reservationFor(request, targets, this.#options.config.limits.defaultMaxTokens, !needsCount ? 0 : bounded ? promptTokenBound(request) : countPromptTokens(request));
     const lease = this.#nextLease();
     const queue = caller.limits?.queue ?? caller.team?.limits?.queue;
-    const result =
-      queue === undefined
-        ? await this.#admitOnce({ lease, subjects, tokens: reservation.tokens, cost: reservation.cost })
-        : await this.#queued(caller, { lease, subjects, tokens: reservation.tokens, cost: reservation.cost, line: `queue:${caller.id}` }, queue.maxWaitMs, options);
+    const asked: AdmitRequest = { lease, subjects, tokens: reservation.tokens, cost: reservation.cost };
+    const attempt = async (): Promise<AdmitResult | null> => {
+      const result = await this.#admitOnce(asked);
+      if (corrections === undefined || result === null || result.admitted || (result.refusal.kind !== 'tpm' && result.refusal.kind !== 'budget')) return result;
+      if (!bounded && corrections.size === 0) return result;
+      // Bounds may refuse what counts admit: count every prompt still at its bound, this one's too, and ask again.
+      corrections.flush();
+      if (bounded) {
+        bounded = false;
+        reservation = withPromptTokens(reservation, countPromptTokens(request));
+        asked.tokens = reservation.tokens;
+        asked.cost = reservation.cost;
+      }
+      return this.#admitOnce(asked);
+    };
+    const result = queue === undefined ? await attempt() : await this.#queued(caller, asked, `queue:${caller.id}`, attempt, queue.maxWaitMs, options);
     if (result === null) return UNLIMITED;
-    const headers = limitHeaders(result.states);
-    if (!result.admitted) throw refusalError(result.refusal, headers, reservation);
-    return this.#admission(caller, lease, subjects, reservation, headers, result.states);
+    if (!result.admitted) throw refusalError(result.refusal, limitHeaders(result.states), reservation);
+    const admission = this.#admission(caller, lease, subjects, reservation, result.states, bounded ? corrections : undefined);
+    if (bounded) corrections!.add({ lease, subjects, request, reservation, corrected: (counted, given) => admission.corrected(counted, given) });
+    afterDispatch(() => admission.prepare());
+    return admission;
   }
 
   /** The gate that admits each upstream attempt of `request` against its target's own limits; undefined when no target has any. */
@@ -103,6 +129,12 @@ export class LimitEngine {
     });
   }
 
+  /** How a subject stands now, for the admin API, with every prompt admitted at a bound counted first. */
+  usage(subject: LimitSubject): Promise<SubjectState> {
+    this.#corrections?.flush();
+    return this.store.usage(subject);
+  }
+
   async close(): Promise<void> {
     await this.store.close();
   }
@@ -112,9 +144,10 @@ export class LimitEngine {
   }
 
   /** Admission through the key's queue: a wait in line, in the order the store keeps. */
-  #queued(caller: Caller, request: AdmitRequest & { line: string }, maxWaitMs: number, options: AdmitOptions): Promise<AdmitResult | null> {
-    const leave = () => void this.store.leave(request.line, request.lease).catch((error: unknown) => this.#options.logger.error({ err: error }, 'leaving a limits queue failed (the place expires by itself)'));
-    return this.#queue.admit(caller.id, request.lease, () => this.#admitOnce(request), leave, { maxWaitMs, signal: options.signal, onWait: options.onWait });
+  #queued(caller: Caller, asked: AdmitRequest, line: string, attempt: () => Promise<AdmitResult | null>, maxWaitMs: number, options: AdmitOptions): Promise<AdmitResult | null> {
+    asked.line = line;
+    const leave = () => void this.store.leave(line, asked.lease).catch((error: unknown) => this.#options.logger.error({ err: error }, 'leaving a limits queue failed (the place expires by itself)'));
+    return this.#queue.admit(caller.id, asked.lease, attempt, leave, { maxWaitMs, signal: options.signal, onWait: options.onWait });
   }
 
   /** One store call; null when the store failed and failMode open lets the request through uncounted. */
@@ -133,7 +166,7 @@ export class LimitEngine {
     return null;
   }
 
-  #admission(caller: Caller, lease: string, subjects: readonly LimitSubject[], reservation: Reservation, headers: Record<string, string>, states: readonly SubjectState[]): Admission {
+  #admission(caller: Caller, lease: string, subjects: readonly LimitSubject[], reservation: Reservation, states: readonly SubjectState[], corrections: PromptCorrections | undefined): LeaseAdmission {
     const budgets = subjects.filter((s) => s.budget !== undefined);
     const gate =
       budgets.length === 0 || reservation.outputUsd === 0
@@ -150,20 +183,19 @@ export class LimitEngine {
               }
             },
           });
-    let settled = false;
-    return {
-      headers,
+    return new LeaseAdmission({
+      lease,
+      reservation,
       states,
       gate,
-      settle: (usage: Usage | undefined) => {
-        if (settled) return;
-        settled = true;
+      corrections,
+      settle: (held, usage) => {
         const usedTokens = usage === undefined ? 0 : usage.prompt_tokens + usage.completion_tokens;
         this.store
-          .settle({ lease, subjects, reservedTokens: reservation.tokens, usedTokens, cost: usage?.cost ?? 0 })
+          .settle({ lease, subjects, reservedTokens: held.tokens, usedTokens, cost: usage?.cost ?? 0 })
           .catch((error: unknown) => this.#options.logger.error({ err: error }, 'settling limits failed (its lease expires by itself)'))
           .finally(() => this.#queue.notify(caller.id));
       },
-    };
+    });
   }
 }

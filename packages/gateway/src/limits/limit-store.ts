@@ -125,6 +125,14 @@ export interface LimitStore {
   leave(line: string, lease: string): Promise<void>;
   /** How a subject stands now, for the admin API: read only (expired leases aside). */
   usage(subject: LimitSubject): Promise<SubjectState>;
+  /**
+   * Only a store that answers without a round trip (this process's memory)
+   * has it: give back part of an admitted lease's take, `tokens` to every
+   * TPM bucket and `usd` of its budget reservation. Admission then takes the
+   * prompt at a bound and corrects it to the tokenizer's count a moment
+   * later, once the request is on its way upstream (see PromptCorrections).
+   */
+  correct?(lease: string, subjects: readonly LimitSubject[], give: { tokens: number; usd: number }): void;
   close(): Promise<void>;
 }
 

@@ -65,6 +65,16 @@ export class MemoryLimitStore implements LimitStore {
     }
   }
 
+  correct(lease: string, subjects: readonly LimitSubject[], give: { tokens: number; usd: number }): void {
+    const now = Date.now();
+    for (const subject of subjects) {
+      const counters = this.#counters(subject.id);
+      if (subject.tpm !== undefined && counters.tokens !== undefined) counters.tokens = { tokens: Math.min(subject.tpm, refilled(counters.tokens, subject.tpm, now) + give.tokens), at: now };
+      const held = counters.leases.get(lease);
+      if (subject.budget !== undefined && held !== undefined) counters.leases.set(lease, Math.max(0, held - give.usd));
+    }
+  }
+
   async leave(line: string, lease: string): Promise<void> {
     this.#drop(line, lease);
   }

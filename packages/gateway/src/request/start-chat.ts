@@ -17,8 +17,6 @@ export interface StartChatOptions {
   resumable: boolean;
   /** The client's request headers, read for its W3C trace context when tracing is on. */
   headers?: IncomingHttpHeaders;
-  /** Where the response's limit headers go (an HTTP response; WebSocket has none). */
-  responseHeaders?: HeaderTarget;
   /** The client left: a request still waiting in its key's queue stops waiting. */
   signal?: AbortSignal;
   /** The request waits in its key's queue (a stream can start pinging its client). */
@@ -27,12 +25,6 @@ export interface StartChatOptions {
   streamId?: string;
   /** The client's wire, `sse` unless said. */
   transport?: 'sse' | 'ws';
-}
-
-export interface HeaderTarget {
-  setHeader(name: string, value: string): unknown;
-  /** A response that already opened (while its request waited in the queue) takes no more headers. */
-  readonly headersSent?: boolean;
 }
 
 export interface StartGenerationOptions extends StartChatOptions {
@@ -65,7 +57,6 @@ export async function createGeneration(ctx: GatewayContext, caller: Caller, requ
     admission.settle(undefined);
     throw error;
   }
-  if (options.responseHeaders !== undefined && options.responseHeaders.headersSent !== true) for (const name in admission.headers) options.responseHeaders.setHeader(name, admission.headers[name]);
   void generation.settled.then((settlement) => admission.settle(settlement.usage));
   return generation;
 }
@@ -92,7 +83,8 @@ function build(ctx: GatewayContext, caller: Caller, request: ChatCompletionReque
     trace: telemetry === null ? undefined : (streamId) => telemetry.startRequest({ streamId, request, api: options.encoding.api, key: caller.name, headers: options.headers }),
     gate: admission.gate,
     attempts,
-    limitHeaders: attempts === undefined ? undefined : () => attempts.headersFor(generation.target, admission.states),
+    // Read as the response opens: by then a prompt admitted at a bound has its count (the headers are exact).
+    limitHeaders: attempts === undefined ? () => admission.headers : () => attempts.headersFor(generation.target, admission.states),
   });
   route.cache?.lead?.(generation);
   return generation;

@@ -39,7 +39,7 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
       const chat = toChatRequest(parseMessagesRequest(request.body));
       const resumable = wantsResumable(request);
       const started = await createWhileQueued(ctx, reply, { stream: chat.stream === true, resumable, dialect: messagesSse }, (queue) =>
-        createGeneration(ctx, caller, chat, { resumable, encoding: messagesEncoding(chat), headers: request.headers, responseHeaders: reply.raw, signal: clientSignal(reply), ...queue }),
+        createGeneration(ctx, caller, chat, { resumable, encoding: messagesEncoding(chat), headers: request.headers, signal: clientSignal(reply), ...queue }),
       );
       if (started === null) return;
       const { generation, opened } = started;

@@ -46,7 +46,6 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
       createGeneration(ctx, caller, chat, {
         resumable,
         headers: request.headers,
-        responseHeaders: reply.raw,
         signal: clientSignal(reply),
         ...queue,
         encoding: { api: 'responses', encoder: (streamId, createdAt) => (encoder = new ResponsesEncoder({ streamId, createdAt, echo: responseEcho(parsed), includeEncrypted })) },

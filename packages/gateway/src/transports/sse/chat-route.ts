@@ -25,7 +25,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     const caller = callerOf(request);
     const resumable = wantsResumable(request);
     const started = await createWhileQueued(ctx, reply, { stream: wantsStream(request.body), resumable, dialect: chatSse }, (queue) =>
-      createChatGeneration(ctx, caller, request.body, { resumable, headers: request.headers, responseHeaders: reply.raw, signal: clientSignal(reply), ...queue }),
+      createChatGeneration(ctx, caller, request.body, { resumable, headers: request.headers, signal: clientSignal(reply), ...queue }),
     );
     if (started === null) return;
     const { generation, opened } = started;

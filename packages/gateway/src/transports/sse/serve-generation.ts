@@ -52,7 +52,15 @@ export async function streamAsSse(ctx: GatewayContext, generation: Generation, r
     return void reply.hijack();
   }
   reply.raw.once('close', () => (stop === undefined ? generation.abandon() : stop()));
-  if (!(await awaitUpstream(ctx, generation, reply))) return void reply.hijack();
+  let answered: boolean;
+  try {
+    answered = await awaitUpstream(ctx, generation, reply);
+  } catch (error) {
+    // The error's response carries them too (the rate-limit headers above all).
+    void reply.headers(generationHeaders(generation));
+    throw error;
+  }
+  if (!answered) return void reply.hijack();
   const sink = beginSse(ctx, reply, { streamId: generation.id, resumable: generation.options.resumable, headers: generationHeaders(generation) }, dialect);
   const subscription = generation.attach(sink, 0);
   stop = () => generation.detach(subscription);

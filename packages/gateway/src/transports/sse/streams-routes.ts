@@ -45,7 +45,7 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: GatewayContext, 
   app.post('/v1/streams', { onRequest: requireKey(ctx.keys) }, async (request, reply) => {
     const caller = callerOf(request);
     const body = typeof request.body === 'object' && request.body !== null ? { ...request.body, stream: true } : request.body;
-    const generation = await createChatGeneration(ctx, caller, body, { resumable: true, headers: request.headers, responseHeaders: reply.raw });
+    const generation = await createChatGeneration(ctx, caller, body, { resumable: true, headers: request.headers });
     generation.start();
     await awaitUpstream(ctx, generation, reply);
     const token = ctx.tokens.issue(generation.id);
