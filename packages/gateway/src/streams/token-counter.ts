@@ -5,9 +5,13 @@ type CountTokens = (text: string) => number;
 let count: CountTokens | undefined;
 
 /**
- * Tokens in a text, with a real tokenizer (`gpt-tokenizer`). Its tables take
- * megabytes and a noticeable moment to load, and a gateway whose upstreams
- * report usage never needs them, so they load on first use.
+ * Tokens in a text, with a real tokenizer (`gpt-tokenizer`, o200k). Its
+ * tables take megabytes and a noticeable moment to load, and a gateway whose
+ * upstreams report usage never needs them, so they load on first use.
+ *
+ * Special-token strings (`<|endoftext|>`, `<|im_start|>`) in a text are
+ * counted as the plain text they are, as OpenAI counts a user's message that
+ * mentions them: gpt-tokenizer's own default throws on them instead.
  */
 export function countTokens(text: string): number {
   if (text.length > SHORT) return countLong(text);
@@ -48,8 +52,18 @@ export function preloadTokenizer(): void {
   count ??= loadTokenizer();
 }
 
+/**
+ * No special token is disallowed and none is allowed: gpt-tokenizer then
+ * neither throws nor reads one as its single token, and its split regex
+ * meets `<|endoftext|>` as it meets any text. A constant, so a count makes no
+ * Set (an inline `new Set()` would; so does gpt-tokenizer itself, copying
+ * its set of special tokens, for `'all'` or a missing `disallowedSpecial`).
+ */
+const PLAIN = { disallowedSpecial: new Set<string>() };
+
 function loadTokenizer(): CountTokens {
-  return (createRequire(import.meta.url)('gpt-tokenizer') as { countTokens: CountTokens }).countTokens;
+  const tokenizer = createRequire(import.meta.url)('gpt-tokenizer') as { countTokens(text: string, options: typeof PLAIN): number };
+  return (text) => tokenizer.countTokens(text, PLAIN);
 }
 
 /** The longest run of non-space characters counted in one piece; real words are far shorter. */
