@@ -132,11 +132,24 @@ const MAX_PIECES = 8192;
 const MAX_PIECE_LENGTH = 32;
 
 /**
+ * The cut of long runs above does not bound every piece: a run of spaces,
+ * tabs or newlines is one piece, and so is punctuation followed by `/` and
+ * newlines (`!/\n/\n/\n…`); byte-pair merging is quadratic in a piece
+ * (100,000 spaces took 4 s, as much mixed whitespace 12 s, and a body may
+ * hold 16 MiB). A longer piece is counted LONGEST_PIECE code points at a
+ * time, within a few tokens of its count; indentation and blank lines are
+ * far shorter. The public count (the fallback) sees no pieces and keeps only
+ * the cut of non-space runs.
+ */
+const LONGEST_PIECE = 64;
+const CHUNK = new RegExp(`[\\s\\S]{1,${LONGEST_PIECE}}`, 'gu');
+
+/**
  * A count equal to gpt-tokenizer's by construction: with no special token
  * allowed, its `countNative` is the sum, over the pieces its split regex
  * yields, of 1 for a piece in the rank map and else the length of the
  * piece's byte-pair encoding. This sums the same, keeping the counts of short
- * pieces. Undefined when the internals are not as expected (another
+ * pieces (and cutting pieces over LONGEST_PIECE). Undefined when the internals are not as expected (another
  * version): the public count is used then, as exact and slower.
  */
 function pieceCounter(core: unknown, publicCount: CountTokens): CountTokens | undefined {
@@ -157,7 +170,7 @@ function pieceCounter(core: unknown, publicCount: CountTokens): CountTokens | un
         continue;
       }
       if (piece.length > MAX_PIECE_LENGTH) {
-        total += countPiece(piece);
+        total += piece.length > LONGEST_PIECE ? countInChunks(piece) : countPiece(piece);
         continue;
       }
       let tokens = pieces.get(piece);
@@ -167,6 +180,11 @@ function pieceCounter(core: unknown, publicCount: CountTokens): CountTokens | un
       }
       total += tokens;
     }
+    return total;
+  };
+  const countInChunks = (piece: string): number => {
+    let total = 0;
+    for (const [chunk] of piece.matchAll(CHUNK)) total += countPiece(chunk);
     return total;
   };
   for (const probe of PROBES) if (countText(probe) !== publicCount(probe)) return undefined;
