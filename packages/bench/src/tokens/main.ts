@@ -25,7 +25,7 @@ const load = async (root: string): Promise<Count> => ((await import(pathToFileUR
 const counters: { name: string; count: Count }[] = [{ name: 'this checkout', count: await load(REPO_ROOT) }];
 for (const root of BEFORE) counters.push({ name: `before: ${root}`, count: await load(root) });
 
-/** Prompts of 12 to 16 tokens, as chat requests send, and one of 163. */
+/** Prompts of 12 to 16 tokens, as chat requests send, and one of 161. */
 const SHORT_PROMPTS = [
   'Explain quantum computing in simple terms, please. Answer briefly.\n',
   'Write a haiku about rivers running to the sea. Answer briefly.\n',
@@ -37,7 +37,7 @@ const SHORT_PROMPTS = [
   'Why is the sky blue? Answer for a ten-year-old. Answer briefly.\n',
 ];
 const LONG_PROMPT =
-  'You are a careful assistant for a library. Answer questions about opening hours, loans and events. '.repeat(2) +
+  'You answer questions for a library, carefully: opening hours, loans, reservations and events. '.repeat(2) +
   'A reader asks: I borrowed three books on the 4th of March, two novels and a cookbook, and I would like to renew them, ' +
   'but the website says one of them is reserved by somebody else. Can I keep the other two for another three weeks, and ' +
   'what happens to the reserved one if I bring it back late? Also, is the reading room open on Sunday mornings, and do I ' +
@@ -84,7 +84,7 @@ const quantile = (values: number[], q: number): number => {
 
 const cases = [
   { name: 'short prompt (12–16 tokens)', prompts: SHORT_PROMPTS },
-  { name: 'long prompt (163 tokens)', prompts: [LONG_PROMPT] },
+  { name: 'long prompt (161 tokens)', prompts: [LONG_PROMPT] },
 ];
 const results = new Map<string, { warm: number[]; cold: number[] }>();
 for (let round = 0; round < ROUNDS; round++) {
