@@ -12,7 +12,8 @@ export interface RedisObservationBusOptions {
  * Breaker observations shared through Redis pub/sub on the configured Redis:
  * every replica publishes its verdicts on one channel and replays the
  * others' into its own breakers, so they all reach the same state. A
- * verdict costs one PUBLISH, sent without waiting for its answer; a replica
+ * verdict costs one PUBLISH, sent after the turn that made it without
+ * waiting for its answer; a replica
  * that was away misses what was said meanwhile, which a breaker forgets
  * within its window anyway.
  */
@@ -23,6 +24,8 @@ export class RedisObservationBus implements ObservationBus {
   /** Tells this replica's own messages from the others'. */
   readonly #origin = randomUUID();
   readonly #listeners: ((observation: Observation) => void)[] = [];
+  /** Verdicts of this turn, not sent yet. */
+  readonly #outbox: string[] = [];
   /** Resolves once the subscription is in place (tests wait for it). */
   readonly ready: Promise<void>;
 
@@ -43,8 +46,23 @@ export class RedisObservationBus implements ObservationBus {
     });
   }
 
+  /**
+   * Sent after the current turn: a success is observed as the upstream's
+   * first events arrive, and a write to Redis then (a syscall that wakes
+   * another process) would come before those events' write to the client.
+   * The verdicts of one turn leave together, in one write.
+   */
   publish(observation: Observation): void {
-    this.#publisher.publish(this.#channel, JSON.stringify({ origin: this.#origin, observation })).catch(() => {
+    this.#outbox.push(JSON.stringify({ origin: this.#origin, observation }));
+    if (this.#outbox.length === 1) setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    const messages = this.#outbox.splice(0);
+    if (messages.length === 0) return;
+    const pipeline = this.#publisher.pipeline();
+    for (const message of messages) pipeline.publish(this.#channel, message);
+    pipeline.exec().catch(() => {
       // The error listener has it; a lost verdict only delays a breaker.
     });
   }
@@ -54,6 +72,7 @@ export class RedisObservationBus implements ObservationBus {
   }
 
   async close(): Promise<void> {
+    this.#flush();
     this.#subscriber.disconnect();
     await this.#publisher.quit().catch(() => this.#publisher.disconnect());
   }
