@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { Caller } from '../src/auth/key-ring.ts';
-import { SqliteUsageStore } from '../src/billing/sqlite-usage-store.ts';
 import { resolveConfig } from '../src/config/load.ts';
 import { LedgerSpend } from '../src/limits/ledger-spend.ts';
 import { LimitSubjects } from '../src/limits/limit-subjects.ts';
+import { temporaryLedger } from './helpers/limit-engine.ts';
 
 // Admission asks for a caller's subjects and their ledger spend on every request; both are kept,
 // and what is kept must follow the key when its limits change and the ledger when a new caller comes.
 
-const dir = mkdtempSync(join(tmpdir(), 'sluice-subjects-'));
-const usage = new SqliteUsageStore(join(dir, 'ledger.db'), (error) => {
-  throw error;
-});
-after(() => usage.close());
+const usage = temporaryLedger();
 
 const config = resolveConfig({
   providers: [{ id: 'up', type: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1' }],

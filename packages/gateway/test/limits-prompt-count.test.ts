@@ -1,36 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import diagnostics from 'node:diagnostics_channel';
 import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
 import type { RunningGateway } from '@sluice/gateway';
 import type { Caller } from '../src/auth/key-ring.ts';
-import { SqliteUsageStore } from '../src/billing/sqlite-usage-store.ts';
-import { resolveConfig } from '../src/config/load.ts';
 import { RateLimitExceededError } from '../src/errors/limit-errors.ts';
-import { LimitEngine } from '../src/limits/limit-engine.ts';
 import { keySubject } from '../src/limits/limit-subjects.ts';
 import { MemoryLimitStore } from '../src/limits/memory-limit-store.ts';
 import { promptTokenBound } from '../src/streams/prompt-token-bound.ts';
 import { countPromptTokens } from '../src/streams/usage-meter.ts';
+import { engineOver, oneModelConfig, temporaryLedger } from './helpers/limit-engine.ts';
 import { chatBody, postChat, startGatewayWithUpstream, startTestGateway, type UpstreamRig } from './helpers/gateway.ts';
 
 // On the memory store, admission takes a prompt at a bound (its UTF-8 bytes) and counts it with the
 // tokenizer a moment later, once the request is on its way upstream. Every decision and every figure
 // must still be the one counting first gives.
 
-const dir = mkdtempSync(join(tmpdir(), 'sluice-prompt-count-'));
-const usage = new SqliteUsageStore(join(dir, 'ledger.db'), (error) => {
-  throw error;
-});
-after(() => usage.close());
-
-const config = resolveConfig({
-  providers: [{ id: 'up', type: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1' }],
-  models: [{ name: 'm', target: 'up/m' }],
-});
+const usage = temporaryLedger();
 // 1,200 bytes that count about 200 tokens: the bound is six times the count.
 const words = 'river '.repeat(200).trim();
 const request = { model: 'm', max_tokens: 10, messages: [{ role: 'user' as const, content: words }] };
@@ -39,9 +24,9 @@ const bound = promptTokenBound(request) + 10;
 // The count runs two check phases after admission (after undici's own hop before it writes a request).
 const counted2 = () => new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
 
-function engine(): { limits: LimitEngine; store: MemoryLimitStore } {
+function engine(config = oneModelConfig()): { limits: ReturnType<typeof engineOver>; store: MemoryLimitStore } {
   const store = new MemoryLimitStore();
-  return { store, limits: new LimitEngine({ config, store, usage, logger: pino({ level: 'silent' }), onFailOpen: () => assert.fail('the store does not fail') }) };
+  return { store, limits: engineOver(store, usage, config) };
 }
 
 describe('a prompt counted after admission (memory store)', () => {
@@ -95,8 +80,8 @@ describe('a prompt counted after admission (memory store)', () => {
   });
 
   test('a budget reserves the counted prompt: the headers and the store agree to the dollar', async () => {
-    const { limits, store } = engine();
-    const priced = resolveConfig({ providers: [{ id: 'up', type: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1' }], models: [{ name: 'm', target: 'up/m', price: { input: 1000, output: 1000 } }] });
+    const priced = oneModelConfig({ input: 1000, output: 1000 });
+    const { limits, store } = engine(priced);
     const target = { price: priced.models[0].price } as never;
     const caller: Caller = { id: 'k4', name: 'four', limits: { budget: { usd: 10, period: 'day' } } };
     const admission = await limits.admit(caller, request, [target]);

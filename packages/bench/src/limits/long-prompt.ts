@@ -23,6 +23,7 @@ import { numberOption, startFloor } from '../procs/floor.ts';
 import { ServerProcess } from '../procs/server-process.ts';
 import { SLUICE_CLI } from '../targets/paths.ts';
 import { encodePrompt } from '../workload.ts';
+import { readToEnd } from './stream-once.ts';
 
 const WORDS = numberOption('words', 20_000);
 const UPSTREAM_TTFT = numberOption('upstream-ttft', 50);
@@ -73,16 +74,7 @@ async function firstToken(url: string, key: string, seed: number): Promise<numbe
   });
   const started = performance.now();
   const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
-  if (!response.ok || response.body === null) throw new Error(`${url}: status ${response.status}: ${await response.text()}`);
-  const decoder = new TextDecoder();
-  let text = '';
-  let first = -1;
-  for await (const chunk of response.body) {
-    text += decoder.decode(chunk, { stream: true });
-    if (first < 0 && text.includes('"content":"0 ')) first = performance.now() - started;
-  }
-  if (first < 0) throw new Error(`${url}: no first token`);
-  return first;
+  return (await readToEnd(url, response)).firstAt - started;
 }
 
 const gateways = [{ label: '', ...(await gateway('now', SLUICE_CLI)) }];

@@ -13,15 +13,21 @@ export async function streamOnce(target: { url: string; model: string; key?: str
   if (target.key !== undefined) headers.authorization = `Bearer ${target.key}`;
   const started = performance.now();
   const response = await fetch(`${target.url}/v1/chat/completions`, { method: 'POST', headers, body });
-  if (!response.ok || response.body === null) throw new Error(`${target.url}: status ${response.status}: ${await response.text()}`);
+  const { text, firstAt } = await readToEnd(target.url, response);
+  const usage = /"completion_tokens":(\d+)/.exec(text);
+  return { ttftMs: firstAt - started, completionTokens: usage === null ? 0 : Number(usage[1]) };
+}
+
+/** A streamed response read to its end: its text, and when its first content chunk (`"0 "`) arrived. */
+export async function readToEnd(url: string, response: Response): Promise<{ text: string; firstAt: number }> {
+  if (!response.ok || response.body === null) throw new Error(`${url}: status ${response.status}: ${await response.text()}`);
   const decoder = new TextDecoder();
   let text = '';
-  let first = -1;
+  let firstAt = -1;
   for await (const chunk of response.body) {
     text += decoder.decode(chunk, { stream: true });
-    if (first < 0 && text.includes('"content":"0 ')) first = performance.now() - started;
+    if (firstAt < 0 && text.includes('"content":"0 ')) firstAt = performance.now();
   }
-  if (first < 0) throw new Error(`${target.url}: no first token in ${JSON.stringify(text.slice(0, 200))}`);
-  const usage = /"completion_tokens":(\d+)/.exec(text);
-  return { ttftMs: first, completionTokens: usage === null ? 0 : Number(usage[1]) };
+  if (firstAt < 0) throw new Error(`${url}: no first token in ${JSON.stringify(text.slice(0, 200))}`);
+  return { text, firstAt };
 }
