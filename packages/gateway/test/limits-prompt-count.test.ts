@@ -57,13 +57,42 @@ describe('a prompt counted after admission (memory store)', () => {
 
   test("two admitted in one turn: the second is not refused for the first one's bound", async () => {
     const { limits } = engine();
-    // Room for two counts, not for a count and a bound.
-    const caller: Caller = { id: 'k2', name: 'two', limits: { tpm: 2 * counted + 5 } };
+    // Room for the first's bound, then not for the second's count beside it: only once the first is counted.
+    const tpm = bound + counted - 5;
+    const caller: Caller = { id: 'k2', name: 'two', limits: { tpm } };
     const [first, second] = await Promise.all([limits.admit(caller, request, []), limits.admit(caller, request, [])]);
-    assert.equal(second.headers['x-ratelimit-remaining-tokens'], '5');
-    assert.equal(first.headers['x-ratelimit-remaining-tokens'], String(counted + 5));
-    // A third does not fit even counted: refused, and the store holds exactly the two counts.
-    await assert.rejects(limits.admit(caller, request, []), RateLimitExceededError);
+    assert.equal(second.headers['x-ratelimit-remaining-tokens'], String(tpm - 2 * counted));
+    assert.equal(first.headers['x-ratelimit-remaining-tokens'], String(tpm - counted));
+    first.settle(undefined);
+    second.settle(undefined);
+  });
+
+  test('two at once with room for one count: one is admitted, the other refused, and nothing refused is given back', async () => {
+    const { limits, store } = engine();
+    // The bucket is not full (a full one would cap any wrong credit): a held request leaves room for one count and 5.
+    const tpm = 3 * bound;
+    const caller: Caller = { id: 'k7', name: 'seven', limits: { tpm } };
+    const short = { model: 'm', max_tokens: 1, messages: [{ role: 'user' as const, content: 'x' }] };
+    const holding = await limits.admit(caller, { ...short, max_tokens: tpm - counted - 5 - countPromptTokens(short) }, []);
+    void holding.headers;
+    const outcomes = await Promise.allSettled([limits.admit(caller, request, []), limits.admit(caller, request, [])]);
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+    const remaining = (await store.usage(keySubject(caller)!)).tokens!.remaining;
+    // A refused request took nothing: a correction of its bound would credit tokens nobody took.
+    assert.ok(remaining <= 6, `${remaining} left of ${counted + 5} after one count of ${counted}`);
+    for (const o of outcomes) if (o.status === 'fulfilled') o.value.settle(undefined);
+    holding.settle(undefined);
+  });
+
+  test("a queued key's bound, taken a moment before it is known as a bound, does not refuse another key of its team", async () => {
+    const { limits } = engine();
+    // The same room, in a team: the first key waits in a queue (its admission takes more turns), the other does not.
+    const tpm = bound + counted - 5;
+    const team = { name: 'shared', limits: { tpm } };
+    const queued: Caller = { id: 'k5', name: 'queued', limits: { queue: { maxWaitMs: 1000 } }, team };
+    const direct: Caller = { id: 'k6', name: 'direct', team };
+    const [first, second] = await Promise.all([limits.admit(queued, request, []), limits.admit(direct, request, [])]);
+    assert.equal(second.headers['x-ratelimit-remaining-tokens'], String(tpm - 2 * counted));
     first.settle(undefined);
     second.settle(undefined);
   });

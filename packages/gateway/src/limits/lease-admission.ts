@@ -3,7 +3,7 @@ import type { OutputGate } from '../streams/output-gate.ts';
 import type { Admission } from './admission.ts';
 import type { SubjectState } from './limit-store.ts';
 import type { PromptCorrections } from './prompt-corrections.ts';
-import { givenBack } from './prompt-corrections.ts';
+import { givenBack, type GivenBack } from './prompt-corrections.ts';
 import { limitHeaders } from './rate-limit-headers.ts';
 import type { Reservation } from './reservation.ts';
 
@@ -21,8 +21,7 @@ export interface LeaseAdmissionOptions {
 /**
  * A request admitted under a lease. Its headers are made from the states
  * admission left, corrected by its prompt's count when that was deferred,
- * so they are exact either way; `prepare` makes them while the upstream
- * works, and the response that opens first makes them itself.
+ * so they are exact either way; they are made when the response opens.
  */
 export class LeaseAdmission implements Admission {
   readonly gate: OutputGate | undefined;
@@ -39,16 +38,16 @@ export class LeaseAdmission implements Admission {
     this.#states = options.states;
   }
 
-  /** Called by PromptCorrections once the prompt is counted. */
-  corrected(counted: Reservation, given: { tokens: number; usd: number }): void {
+  /** The prompt taken at a bound was counted (`BoundedPrompt.listen`). */
+  corrected(counted: Reservation, given: GivenBack): void {
     this.#reservation = counted;
     this.#states = givenBack(this.#states, given);
     this.#headers = undefined;
   }
 
-  /** Make the headers ahead of need (the prompt counted first, if it waits), while the upstream works. */
-  prepare(): void {
-    if (!this.#settled) void this.headers;
+  /** Count the prompt taken at a bound, while the upstream works (`afterDispatch`). */
+  countPrompt(): void {
+    this.#options.corrections?.resolve(this.#options.lease);
   }
 
   get states(): readonly SubjectState[] {

@@ -19,7 +19,7 @@ import { refusalError } from './refusal-error.ts';
 import { reservationFor, withPromptTokens, type Reservation } from './reservation.ts';
 import { afterDispatch } from './after-dispatch.ts';
 import { LeaseAdmission } from './lease-admission.ts';
-import { PromptCorrections } from './prompt-corrections.ts';
+import { BoundedPrompt, PromptCorrections } from './prompt-corrections.ts';
 import { countPromptTokens } from '../streams/usage-meter.ts';
 import { promptTokenBound } from '../streams/prompt-token-bound.ts';
 
@@ -90,14 +90,20 @@ export class LimitEngine {
     const lease = this.#nextLease();
     const queue = caller.limits?.queue ?? caller.team?.limits?.queue;
     const asked: AdmitRequest = { lease, subjects, tokens: reservation.tokens, cost: reservation.cost };
+    let pending: BoundedPrompt | undefined;
     const attempt = async (): Promise<AdmitResult | null> => {
-      const result = await this.#admitOnce(asked);
+      const taking = this.#admitOnce(asked);
+      pending = bounded ? new BoundedPrompt(lease, subjects, request, reservation) : undefined;
+      if (pending !== undefined) corrections!.add(pending);
+      const result = await taking;
+      if (pending !== undefined && (result === null || !result.admitted)) corrections!.remove(lease);
       if (corrections === undefined || result === null || result.admitted || (result.refusal.kind !== 'tpm' && result.refusal.kind !== 'budget')) return result;
       if (!bounded && corrections.size === 0) return result;
       // Bounds may refuse what counts admit: count every prompt still at its bound, this one's too, and ask again.
       corrections.flush();
       if (bounded) {
         bounded = false;
+        pending = undefined;
         reservation = withPromptTokens(reservation, countPromptTokens(request));
         asked.tokens = reservation.tokens;
         asked.cost = reservation.cost;
@@ -107,9 +113,11 @@ export class LimitEngine {
     const result = queue === undefined ? await attempt() : await this.#queued(caller, asked, `queue:${caller.id}`, attempt, queue.maxWaitMs, options);
     if (result === null) return UNLIMITED;
     if (!result.admitted) throw refusalError(result.refusal, limitHeaders(result.states), reservation);
-    const admission = this.#admission(caller, lease, subjects, reservation, result.states, bounded ? corrections : undefined);
-    if (bounded) corrections!.add({ lease, subjects, request, reservation, corrected: (counted, given) => admission.corrected(counted, given) });
-    afterDispatch(() => admission.prepare());
+    const admission = this.#admission(caller, lease, subjects, reservation, result.states, pending === undefined ? undefined : corrections);
+    if (pending !== undefined) {
+      pending.listen((counted, given) => admission.corrected(counted, given));
+      afterDispatch(() => admission.countPrompt());
+    }
     return admission;
   }
 

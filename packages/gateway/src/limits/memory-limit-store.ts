@@ -69,9 +69,10 @@ export class MemoryLimitStore implements LimitStore {
     const now = Date.now();
     for (const subject of subjects) {
       const counters = this.#counters(subject.id);
+      // A lease it does not hold (refused, or settled) took nothing to give back.
+      if (!counters.leases.has(lease)) continue;
       if (subject.tpm !== undefined && counters.tokens !== undefined) counters.tokens = { tokens: Math.min(subject.tpm, refilled(counters.tokens, subject.tpm, now) + give.tokens), at: now };
-      const held = counters.leases.get(lease);
-      if (subject.budget !== undefined && held !== undefined) counters.leases.set(lease, Math.max(0, held - give.usd));
+      if (subject.budget !== undefined) counters.leases.set(lease, Math.max(0, counters.leases.get(lease)! - give.usd));
     }
   }
 

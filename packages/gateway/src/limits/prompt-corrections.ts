@@ -9,14 +9,39 @@ export interface GivenBack {
   usd: number;
 }
 
-/** A request admitted with its prompt taken at a bound (`promptTokenBound`), waiting for its count. */
-export interface BoundedPrompt {
-  lease: string;
-  subjects: readonly LimitSubject[];
-  request: ChatCompletionRequest;
-  reservation: Reservation;
-  /** The count was made and the store corrected: the reservation as counted, and what the bound took over it. */
-  corrected(counted: Reservation, given: GivenBack): void;
+/**
+ * A request's prompt taken at a bound (`promptTokenBound`), waiting for its
+ * count. It is pending from the moment the store is asked: the memory store
+ * takes or refuses at the call, and a refusal of another request in the
+ * turns before this one hears its answer must count this bound too.
+ */
+export class BoundedPrompt {
+  /** Set once counted: the reservation as counted, and what the bound took over it. */
+  counted: { reservation: Reservation; given: GivenBack } | undefined;
+  #onCounted: ((counted: Reservation, given: GivenBack) => void) | undefined;
+
+  readonly lease: string;
+  readonly subjects: readonly LimitSubject[];
+  readonly request: ChatCompletionRequest;
+  readonly reservation: Reservation;
+
+  constructor(lease: string, subjects: readonly LimitSubject[], request: ChatCompletionRequest, reservation: Reservation) {
+    this.lease = lease;
+    this.subjects = subjects;
+    this.request = request;
+    this.reservation = reservation;
+  }
+
+  /** The admission made from it hears of the count: at once, if it was made before the admission was. */
+  listen(onCounted: (counted: Reservation, given: GivenBack) => void): void {
+    this.#onCounted = onCounted;
+    if (this.counted !== undefined) onCounted(this.counted.reservation, this.counted.given);
+  }
+
+  wasCounted(reservation: Reservation, given: GivenBack): void {
+    this.counted = { reservation, given };
+    this.#onCounted?.(reservation, given);
+  }
 }
 
 type Correct = (lease: string, subjects: readonly LimitSubject[], given: GivenBack) => void;
@@ -55,6 +80,11 @@ export class PromptCorrections {
     this.#pending.set(bounded.lease, bounded);
   }
 
+  /** The store refused it: it took nothing, so there is nothing to correct. */
+  remove(lease: string): void {
+    this.#pending.delete(lease);
+  }
+
   /** Count and correct `lease`'s prompt now, if it still waits. */
   resolve(lease: string): void {
     const bounded = this.#pending.get(lease);
@@ -80,7 +110,7 @@ export class PromptCorrections {
     }
     const given = { tokens: bounded.reservation.tokens - counted.tokens, usd: bounded.reservation.cost - counted.cost };
     this.#correct(bounded.lease, bounded.subjects, given);
-    bounded.corrected(counted, given);
+    bounded.wasCounted(counted, given);
   }
 }
 
