@@ -21,7 +21,8 @@ export interface LeaseAdmissionOptions {
 /**
  * A request admitted under a lease. Its headers are made from the states
  * admission left, corrected by its prompt's count when that was deferred,
- * so they are exact either way; they are made when the response opens.
+ * so they are exact either way; `prepare` makes them while the upstream
+ * works, or the response that opens first makes them itself.
  */
 export class LeaseAdmission implements Admission {
   readonly gate: OutputGate | undefined;
@@ -45,9 +46,9 @@ export class LeaseAdmission implements Admission {
     this.#headers = undefined;
   }
 
-  /** Count the prompt taken at a bound, while the upstream works (`afterDispatch`). */
-  countPrompt(): void {
-    this.#options.corrections?.resolve(this.#options.lease);
+  /** While the upstream works (`afterDispatch`): count the prompt taken at a bound, and make the headers from the count. */
+  prepare(): void {
+    if (!this.#settled) void this.headers;
   }
 
   get states(): readonly SubjectState[] {

@@ -116,7 +116,7 @@ export class LimitEngine {
     const admission = this.#admission(caller, lease, subjects, reservation, result.states, pending === undefined ? undefined : corrections);
     if (pending !== undefined) {
       pending.listen((counted, given) => admission.corrected(counted, given));
-      afterDispatch(() => admission.countPrompt());
+      afterDispatch(() => admission.prepare());
     }
     return admission;
   }
