@@ -19,6 +19,7 @@ import { refusalError } from './refusal-error.ts';
 import { reservationFor, withPromptTokens, type Reservation } from './reservation.ts';
 import { afterDispatch } from './after-dispatch.ts';
 import { LeaseAdmission } from './lease-admission.ts';
+import { queueOf } from './queue-of.ts';
 import { BoundedPrompt, PromptCorrections } from './prompt-corrections.ts';
 import { countPromptTokens } from '../streams/usage-meter.ts';
 import { promptTokenBound } from '../streams/prompt-token-bound.ts';
@@ -88,7 +89,7 @@ export class LimitEngine {
     let bounded = needsCount && corrections !== undefined;
     let reservation = reservationFor(request, targets, this.#options.config.limits.defaultMaxTokens, !needsCount ? 0 : bounded ? promptTokenBound(request) : countPromptTokens(request));
     const lease = this.#nextLease();
-    const queue = caller.limits?.queue ?? caller.team?.limits?.queue;
+    const queue = queueOf(caller);
     const asked: AdmitRequest = { lease, subjects, tokens: reservation.tokens, cost: reservation.cost };
     let pending: BoundedPrompt | undefined;
     const attempt = async (): Promise<AdmitResult | null> => {

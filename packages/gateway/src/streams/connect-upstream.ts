@@ -96,7 +96,8 @@ export async function connectUpstream(options: ConnectOptions): Promise<Connecte
     };
     let pass: AttemptPass | null | undefined;
     try {
-      pass = await admitAttempt(options, target, refusals);
+      // Without attempt limits there is nothing to wait for: no turn of the event loop before the upstream is asked.
+      pass = options.attempts === undefined ? undefined : await admitAttempt(options.attempts, options.signal, target, refusals);
     } catch (error) {
       unbegin();
       throw error;
@@ -219,20 +220,19 @@ function noHealthyDeployment(options: ConnectOptions): GatewayError {
 }
 
 /**
- * The pass of the attempt's target's own limits: undefined when nothing
- * limits attempts, null when they refuse it (the refusal joins `refusals`).
+ * The pass of the attempt's target's own limits, or null when they refuse
+ * it (the refusal joins `refusals`).
  * Throws when they cannot be checked, or when the client left meanwhile.
  */
-async function admitAttempt(options: ConnectOptions, target: RouteTarget, refusals: GatewayError[]): Promise<AttemptPass | null | undefined> {
-  if (options.attempts === undefined) return undefined;
-  const admitted = await options.attempts.admit(target);
+async function admitAttempt(attempts: AttemptGate, signal: AbortSignal, target: RouteTarget, refusals: GatewayError[]): Promise<AttemptPass | null> {
+  const admitted = await attempts.admit(target);
   if ('refusal' in admitted) {
     refusals.push(admitted.refusal);
     return null;
   }
-  if (options.signal.aborted) {
+  if (signal.aborted) {
     admitted.end();
-    throw options.signal.reason;
+    throw signal.reason;
   }
   return admitted;
 }

@@ -11,7 +11,6 @@ import { callerOf, requireCaller } from '../../edge/require-key.ts';
 import { wantsResumable } from '../../transports/sse/chat-route.ts';
 import { readWhole, streamAsSse } from '../../transports/sse/serve-generation.ts';
 import { createWhileQueued } from '../../transports/sse/queued-sse.ts';
-import { clientSignal } from '../../transports/client-signal.ts';
 import { messagesError } from './errors.ts';
 import { MessagesEncoder } from './event-encoder.ts';
 import { MessageCollector } from './message-collector.ts';
@@ -38,8 +37,8 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
       const caller = callerOf(request);
       const chat = toChatRequest(parseMessagesRequest(request.body));
       const resumable = wantsResumable(request);
-      const started = await createWhileQueued(ctx, reply, { stream: chat.stream === true, resumable, dialect: messagesSse }, (queue) =>
-        createGeneration(ctx, caller, chat, { resumable, encoding: messagesEncoding(chat), headers: request.headers, signal: clientSignal(reply), ...queue }),
+      const started = await createWhileQueued(ctx, reply, caller, { stream: chat.stream === true, resumable, dialect: messagesSse }, (queue) =>
+        createGeneration(ctx, caller, chat, { resumable, encoding: messagesEncoding(chat), headers: request.headers, ...queue }),
       );
       if (started === null) return;
       const { generation, opened } = started;

@@ -10,7 +10,6 @@ import type { Generation } from '../../streams/generation.ts';
 import { wantsResumable } from '../../transports/sse/chat-route.ts';
 import { followAsSse, readWhole, streamAsSse } from '../../transports/sse/serve-generation.ts';
 import { createWhileQueued } from '../../transports/sse/queued-sse.ts';
-import { clientSignal } from '../../transports/client-signal.ts';
 import { ResponsesEncoder, streamIdOf } from './event-encoder.ts';
 import { itemsToMessages } from './input-mapper.ts';
 import { conversationOf, parseResponsesRequest, toChatRequest } from './request-mapper.ts';
@@ -42,11 +41,10 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     const includeEncrypted = parsed.include?.includes('reasoning.encrypted_content') ?? false;
     let encoder: ResponsesEncoder | undefined;
     const resumable = wantsResumable(request);
-    const started = await createWhileQueued(ctx, reply, { stream: chat.stream === true, resumable, dialect: responsesSse }, (queue) =>
+    const started = await createWhileQueued(ctx, reply, caller, { stream: chat.stream === true, resumable, dialect: responsesSse }, (queue) =>
       createGeneration(ctx, caller, chat, {
         resumable,
         headers: request.headers,
-        signal: clientSignal(reply),
         ...queue,
         encoding: { api: 'responses', encoder: (streamId, createdAt) => (encoder = new ResponsesEncoder({ streamId, createdAt, echo: responseEcho(parsed), includeEncrypted })) },
       }),

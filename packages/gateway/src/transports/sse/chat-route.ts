@@ -6,7 +6,6 @@ import { CompletionCollector } from '../completion-collector.ts';
 import { readWhole, streamAsSse } from './serve-generation.ts';
 import { chatSse } from './sse-dialect.ts';
 import { callerOf, requireKey } from '../../edge/require-key.ts';
-import { clientSignal } from '../client-signal.ts';
 import { createWhileQueued } from './queued-sse.ts';
 
 /** `x-sluice-resumable: 1` (or `true`) asks for a stream that outlives its connection. */
@@ -24,8 +23,8 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
   app.post('/v1/chat/completions', { onRequest: requireKey(ctx.keys) }, async (request, reply) => {
     const caller = callerOf(request);
     const resumable = wantsResumable(request);
-    const started = await createWhileQueued(ctx, reply, { stream: wantsStream(request.body), resumable, dialect: chatSse }, (queue) =>
-      createChatGeneration(ctx, caller, request.body, { resumable, headers: request.headers, signal: clientSignal(reply), ...queue }),
+    const started = await createWhileQueued(ctx, reply, caller, { stream: wantsStream(request.body), resumable, dialect: chatSse }, (queue) =>
+      createChatGeneration(ctx, caller, request.body, { resumable, headers: request.headers, ...queue }),
     );
     if (started === null) return;
     const { generation, opened } = started;
