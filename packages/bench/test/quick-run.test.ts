@@ -29,8 +29,8 @@ test('the quick benchmark run serves every stream exactly, on every target that 
     assert.match(stdout, /\| Metric \| WebSocket/, 'the seed-layout table is printed');
     const results = JSON.parse(readFileSync(join(out, file), 'utf8')) as BenchResults;
 
-    // Every target runs; the Redis one only where there is a Redis, and says so otherwise.
-    const expected = ['direct', 'bare-proxy', 'sluice-sse-h1', 'sluice-sse-h2c', 'sluice-ws', 'sluice-ws-plain', 'sluice-sse-h1-up-h2c', 'sluice-sse-h1-up-h2', 'sluice-ws-up-h2c', 'portkey', ...(process.env.REDIS_URL ? ['sluice-sse-redis'] : [])];
+    // Every target runs; the Redis ones only where there is a Redis, and say so otherwise.
+    const expected = ['direct', 'bare-proxy', 'sluice-sse-h1', 'sluice-sse-h2c', 'sluice-ws', 'sluice-ws-plain', 'sluice-sse-h1-up-h2c', 'sluice-sse-h1-up-h2', 'sluice-ws-up-h2c', 'sluice-sse-limits', 'portkey', ...(process.env.REDIS_URL ? ['sluice-sse-redis', 'sluice-sse-limits-redis'] : [])];
     for (const name of expected) {
       const target = results.targets.find((t) => t.name === name);
       assert.ok(target?.available, `${name} ran (${target?.note ?? 'no note'})`);
@@ -40,7 +40,15 @@ test('the quick benchmark run serves every stream exactly, on every target that 
       // Both legs of each resume were served, the second by the other replica, and the stores counted their commands.
       assert.ok((redis?.resume?.latencyMs.length ?? 0) > 0, 'resumes across replicas were measured');
       assert.ok((redis?.redisCommandsPerToken?.saturated ?? 0) > 0, 'Redis commands per token were counted');
-    } else assert.match(redis?.note ?? '', /no Redis/);
+    } else {
+      assert.match(redis?.note ?? '', /no Redis/);
+      assert.match(results.targets.find((t) => t.name === 'sluice-sse-limits-redis')?.note ?? '', /no Redis/);
+    }
+    // The keys with limits are measured for their first token, through admission (a refused request would not be exact).
+    for (const name of ['sluice-sse-limits', ...(process.env.REDIS_URL ? ['sluice-sse-limits-redis'] : [])]) {
+      const target = results.targets.find((t) => t.name === name)!;
+      assert.ok((target.ttft?.samplesMs.length ?? 0) > 0, `${name}: first tokens measured`);
+    }
     for (const target of results.targets.filter((t) => t.available)) {
       const tally = target.exactness;
       assert.ok(tally.streams > 0, `${target.name} served streams`);

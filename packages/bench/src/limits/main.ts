@@ -27,15 +27,14 @@ import { interleavedTtft, numberOption, startFloor } from '../procs/floor.ts';
 import { redisInfo } from './redis-info.ts';
 import { cpuPerRequest } from './cpu-time.ts';
 import { streamOnce } from './stream-once.ts';
+import { LIMITED_KEY as KEY, LIMITS, pricedModel } from '../targets/limited-key.ts';
 
 const BEFORE = stringOption('before');
 const ROUNDS = numberOption('rounds', 20);
 const CPU_ROUNDS = numberOption('cpu-rounds', 10);
 const STREAMS = numberOption('streams', 20);
 const REDIS_SERVER = '/usr/bin/redis-server';
-const KEY = 'sk-bench-limited-0000';
 const FREE_KEY = 'sk-bench-free-000000';
-const LIMITS = { rpm: 1_000_000, tpm: 1_000_000_000, concurrency: 1000, budget: { usd: 1_000_000, period: 'day' } };
 
 const work = mkdtempSync(join(tmpdir(), 'sluice-limits-bench-'));
 const { upstream, upstreamUrl, proxy, proxyUrl } = await startFloor(work);
@@ -51,7 +50,7 @@ async function sluice(name: string, extra: object, cli = SLUICE_CLI): Promise<{ 
     server: { port },
     providers: [{ id: 'up', type: 'openai-compatible', baseURL: `${upstreamUrl}/v1` }],
     models: [
-      { name: 'priced', target: 'up/bench', price: { input: 1, output: 2 } },
+      pricedModel('up/bench'),
       { name: 'priced-sim', target: 'sim/bench', price: { input: 1, output: 2 } },
     ],
     keys: [

@@ -12,7 +12,7 @@ import { LoadgenProcess } from '../procs/loadgen-process.ts';
 import { Progress } from '../progress.ts';
 import type { BenchResults, TargetResult } from '../report/results.ts';
 import { launchTarget, startUpstream, type LaunchedTarget } from '../targets/launch.ts';
-import { runsLoadPhases, TARGET_LABELS, type TargetName } from '../targets/target.ts';
+import { runsFirstTokenOnly, runsLoadPhases, TARGET_LABELS, type TargetName } from '../targets/target.ts';
 import { describeMachine, loadNow } from './machine.ts';
 import { measureCancel, measureReconnect, measureResume, measureTtft, reconnectable, resumable } from './latency.ts';
 import { capacitySteps, measureCapacityRounds } from './capacity.ts';
@@ -67,6 +67,8 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
     const session: Session = { loadgen, params, progress: new Progress(countSteps(params, available, phases)), targets: available, results, heapSnapshotDir: options.heapSnapshotDir ?? null };
     if (phases.has('memory')) for (const target of available.filter(idleMeasurable)) results.get(target.name)!.memory = await measureMemory(session, target);
     if (phases.has('ttft') && available.length > 0) await measureTtft(session);
+    // The keys with limits are measured for what admission adds to the first token, nothing else.
+    session.targets = available.filter((t) => !runsFirstTokenOnly(t.name));
     if (phases.has('cancel')) await measureCancel(session);
     // The upstream-protocol variants stop here: the phases below would measure their gateway again.
     session.targets = available.filter((t) => runsLoadPhases(t.name));
@@ -130,7 +132,7 @@ async function preflight(loadgen: LoadgenProcess, target: LaunchedTarget): Promi
  * thousands of them would run on into the phases that follow.
  */
 function idleMeasurable(target: LaunchedTarget): boolean {
-  return target.server !== null && target.endpoint!.cancelBy !== 'delete';
+  return target.server !== null && target.endpoint!.cancelBy !== 'delete' && !runsFirstTokenOnly(target.name);
 }
 
 function countSteps(params: Session['params'], available: LaunchedTarget[], phases: ReadonlySet<Phase>): number {
@@ -142,7 +144,7 @@ function countSteps(params: Session['params'], available: LaunchedTarget[], phas
   const steps: Record<Phase, number> = {
     memory,
     ttft: 1,
-    cancel: available.length,
+    cancel: available.filter((t) => !runsFirstTokenOnly(t.name)).length,
     resume: loaded.filter(resumable).length,
     reconnect: loaded.filter(reconnectable).length,
     load: loaded.length * loadRoundSteps(params),

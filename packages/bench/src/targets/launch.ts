@@ -76,6 +76,7 @@ export async function launchTarget(name: TargetName, upstream: BenchUpstream, wo
   } else {
     if (!sluiceAvailable()) return none('n/a (the sluice gateway is not in this checkout)');
     if (name === 'sluice-sse-redis' && redisUrl === null) return none('n/a (no Redis: run with REDIS_URL=redis://127.0.0.1:6379 to measure resumable streams on Redis)');
+    if (name === 'sluice-sse-limits-redis' && redisUrl === null) return none('n/a (no Redis: run with REDIS_URL=redis://127.0.0.1:6379 to measure limits on Redis)');
     const via = upstreamVia(name, upstream);
     if (via === null) return none('n/a (no throwaway certificate for the TLS upstream: openssl failed)');
     plan = (ports) => sluiceServers(name, ports, via, workDir, redisUrl, profileDir, heapSnapshotDir);

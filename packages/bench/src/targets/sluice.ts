@@ -7,6 +7,10 @@
  * `sluice-sse-redis` is two replicas sharing one Redis stream store, every
  * request resumable: streams are written to Redis as they run, and resumes
  * and cancels go to the second replica.
+ *
+ * `sluice-sse-limits` and `sluice-sse-limits-redis` send every request with
+ * a key that has every limit (`limited-key.ts`), on a priced alias of the
+ * bench model, their limits in memory or in the run's Redis.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -14,7 +18,8 @@ import { join } from 'node:path';
 import { Headers } from '@sluice/protocol';
 import type { ServerSpec } from '../procs/server-process.ts';
 import { SLUICE_CLI } from './paths.ts';
-import type { TargetEndpoint, TargetName } from './target.ts';
+import { LIMITS_STORE, type TargetEndpoint, type TargetName } from './target.ts';
+import { LIMITED_KEY, LIMITS, PRICED_MODEL, pricedModel } from './limited-key.ts';
 
 export const SLUICE_PROVIDER = 'up';
 export const SLUICE_MODEL = `${SLUICE_PROVIDER}/bench`;
@@ -53,7 +58,8 @@ export function sluiceServers(name: TargetName, ports: number[], upstream: Sluic
     ...(upstream.caFile === null ? {} : { caFile: upstream.caFile }),
   };
   const shared = name === 'sluice-sse-redis';
-  if (shared && redisUrl === null) throw new Error('the Redis target needs a Redis URL');
+  const limits = LIMITS_STORE[name];
+  if ((shared || limits === 'redis') && redisUrl === null) throw new Error(`the ${name} target needs a Redis URL`);
   // Replicas must share the secret that signs stream tokens; each run gets its own keys in Redis.
   const env = shared ? { SLUICE_STREAM_SECRET: randomBytes(32).toString('hex') } : undefined;
   const keyPrefix = `sluice-bench:${process.pid}-${Date.now()}:`;
@@ -63,7 +69,8 @@ export function sluiceServers(name: TargetName, ports: number[], upstream: Sluic
       server: { host: '127.0.0.1', port, http2: h2c ? 'h2c' : false },
       providers: [provider],
       ledger: { path: join(workDir, `${own}-ledger.db`) },
-      ...(shared ? { redis: { url: redisUrl, keyPrefix } } : {}),
+      ...(shared || limits === 'redis' ? { redis: { url: redisUrl, keyPrefix } } : {}),
+      ...(limits === undefined ? {} : { keys: [{ name: 'limited', key: LIMITED_KEY, limits: LIMITS }], models: [pricedModel(SLUICE_MODEL)] }),
     };
     const configFile = join(workDir, `${own}.json`);
     writeFileSync(configFile, JSON.stringify(config, null, 2));
@@ -90,8 +97,8 @@ export function sluiceServers(name: TargetName, ports: number[], upstream: Sluic
     name,
     transport,
     url: transport.startsWith('ws') ? `ws://127.0.0.1:${ports[0]}/v1/chat/stream` : `http://127.0.0.1:${ports[0]}`,
-    model: SLUICE_MODEL,
-    headers: shared ? { [Headers.resumable]: '1' } : {},
+    model: limits === undefined ? SLUICE_MODEL : PRICED_MODEL,
+    headers: shared ? { [Headers.resumable]: '1' } : limits === undefined ? {} : { authorization: `Bearer ${LIMITED_KEY}` },
     cancelBy: transport === 'ws-sluice' ? 'message' : shared ? 'delete' : 'close',
     ...(shared ? { replicaUrl: `http://127.0.0.1:${ports[1]}` } : {}),
   };

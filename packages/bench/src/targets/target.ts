@@ -42,6 +42,8 @@ export const TARGET_ORDER = [
   'sluice-sse-h1-up-h2c',
   'sluice-sse-h1-up-h2',
   'sluice-ws-up-h2c',
+  'sluice-sse-limits',
+  'sluice-sse-limits-redis',
   'portkey',
 ] as const;
 
@@ -58,6 +60,8 @@ export const TARGET_LABELS: Record<TargetName, string> = {
   'sluice-sse-h1-up-h2c': 'sluice SSE HTTP/1.1, h2c upstream',
   'sluice-sse-h1-up-h2': 'sluice SSE HTTP/1.1, h2 (TLS) upstream',
   'sluice-ws-up-h2c': 'sluice WS sluice.v1, h2c upstream',
+  'sluice-sse-limits': 'sluice SSE HTTP/1.1, key with limits on memory',
+  'sluice-sse-limits-redis': 'sluice SSE HTTP/1.1, key with limits on Redis',
   portkey: 'Portkey gateway',
 };
 
@@ -74,7 +78,22 @@ export const UPSTREAM_PROTOCOL: Partial<Record<TargetName, 'h1' | 'h2c' | 'h2'>>
   'sluice-ws-up-h2c': 'h2c',
 };
 
-/** The targets that run every phase (the upstream variants run memory, first token and cancel only). */
+/**
+ * The key-with-limits targets: sluice SSE over HTTP/1.1 whose every request
+ * is sent with a key that has RPM, TPM, concurrency and a budget, its limits
+ * in the gateway's memory or in Redis. They run the first-token phase only:
+ * what admission adds is paid once, before the upstream is asked.
+ */
+export const LIMITS_STORE: Partial<Record<TargetName, 'memory' | 'redis'>> = {
+  'sluice-sse-limits': 'memory',
+  'sluice-sse-limits-redis': 'redis',
+};
+
+export function runsFirstTokenOnly(name: TargetName): boolean {
+  return LIMITS_STORE[name] !== undefined;
+}
+
+/** The targets that run every phase (the upstream variants run memory, first token and cancel only; the limits targets first token only). */
 export function runsLoadPhases(name: TargetName): boolean {
-  return UPSTREAM_PROTOCOL[name] === undefined;
+  return UPSTREAM_PROTOCOL[name] === undefined && !runsFirstTokenOnly(name);
 }
