@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--targets a,b] [--phases a,b] [--out DIR] [--keep-logs] [--cpu-prof DIR]`
+ * `npm run bench [-- --quick] [--targets a,b] [--phases a,b] [--out DIR] [--keep-logs] [--cpu-prof DIR] [--ws-streams-per-socket N]`
  *
  * Runs the benchmark, prints the Markdown tables on stdout (progress goes to
  * stderr) and writes `<date>.json`, `.md` and `.svg` to the results folder.
@@ -22,6 +22,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--targets ${TARGET_ORDER.join(
   --heap-snapshots DIR  the memory phase writes a heap snapshot of every sluice target before its idle streams
                and at each count (<target>-<count>.heapsnapshot); the snapshots perturb its RSS figures.
                Read them with: npm run bench:heap -- <before> <after> <count>
+  --ws-streams-per-socket N  streams the load generator multiplexes on one sluice.v1 socket (default 64)
 The sluice-sse-redis target runs on the Redis at REDIS_URL (or SLUICE_REDIS_URL); without one it is n/a.`;
 
 class UsageError extends Error {}
@@ -34,6 +35,7 @@ interface Options {
   keepLogs: boolean;
   cpuProfDir: string | null;
   heapSnapshotDir: string | null;
+  wsStreamsPerSocket?: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -45,6 +47,11 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--out') options.out = argv[++i] ?? '';
     else if (arg === '--cpu-prof') options.cpuProfDir = resolve(argv[++i] ?? '.');
     else if (arg === '--heap-snapshots') options.heapSnapshotDir = resolve(argv[++i] ?? '.');
+    else if (arg === '--ws-streams-per-socket') {
+      const count = Number(argv[++i]);
+      if (!Number.isInteger(count) || count < 1) throw new UsageError('--ws-streams-per-socket needs a whole number of streams, 1 or more');
+      options.wsStreamsPerSocket = count;
+    }
     else if (arg === '--targets') {
       const names = (argv[++i] ?? '').split(',').filter(Boolean);
       const unknown = names.filter((n) => !(TARGET_ORDER as readonly string[]).includes(n));
@@ -66,7 +73,7 @@ function parseArgs(argv: string[]): Options {
 try {
   const options = parseArgs(process.argv.slice(2));
   const redisUrl = process.env.REDIS_URL || process.env.SLUICE_REDIS_URL || null;
-  const results = await runBench({ quick: options.quick, targets: options.targets, phases: options.phases, keepLogs: options.keepLogs, redisUrl, cpuProfDir: options.cpuProfDir, heapSnapshotDir: options.heapSnapshotDir });
+  const results = await runBench({ quick: options.quick, targets: options.targets, phases: options.phases, keepLogs: options.keepLogs, redisUrl, cpuProfDir: options.cpuProfDir, heapSnapshotDir: options.heapSnapshotDir, wsStreamsPerSocket: options.wsStreamsPerSocket });
   const files = writeResults(results, options.out);
   process.stdout.write(renderMarkdown(results));
   process.stderr.write(`bench: wrote ${files.json}\n       ${files.markdown}\n       ${files.svg}\n`);

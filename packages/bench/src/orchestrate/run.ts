@@ -34,6 +34,8 @@ export interface RunOptions {
   cpuProfDir?: string | null;
   /** Where the memory phase writes heap snapshots of the sluice processes (perturbs the RSS figures); null: none. */
   heapSnapshotDir?: string | null;
+  /** Streams the load generator multiplexes on one `sluice.v1` socket (64 when absent). */
+  wsStreamsPerSocket?: number;
 }
 
 const PREFLIGHT_ATTEMPTS = 3;
@@ -43,13 +45,15 @@ export async function runBench(options: RunOptions): Promise<BenchResults> {
   const workDir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   const machine = describeMachine();
   const params = options.quick ? quickPlan() : fullPlan(machine.openFileLimit);
+  if (options.wsStreamsPerSocket !== undefined) params.wsStreamsPerSocket = options.wsStreamsPerSocket;
   const phases = new Set<Phase>(options.phases ?? PHASES);
   const results = new Map<string, TargetResult>(options.targets.map((name) => [name, emptyResult(name)]));
   const upstream = await startUpstream(workDir);
   const launched = await Promise.all(options.targets.map((name) => launchTarget(name, upstream, workDir, options.redisUrl, options.cpuProfDir ?? null, options.heapSnapshotDir ?? null)));
   const loadgen = new LoadgenProcess();
   try {
-    const endpoints = launched.flatMap((t) => (t.endpoint ? [t.endpoint] : []));
+    const perSocket = params.wsStreamsPerSocket;
+    const endpoints = launched.flatMap((t) => (t.endpoint ? [t.endpoint.transport === 'ws-sluice' && perSocket !== undefined ? { ...t.endpoint, streamsPerSocket: perSocket } : t.endpoint] : []));
     await loadgen.call({ type: 'init', upstreamUrl: upstream.url, targets: endpoints });
     const available: LaunchedTarget[] = [];
     for (const target of launched) {

@@ -43,6 +43,8 @@ export interface RunParams {
    * passes with every stream exact and no gap over `maxGapMs`.
    */
   capacity: { start: number; factor: number; resolution: number; min: number; max: number; chunks: number; itlMs: number; rampMs: number; maxGapMs: number };
+  /** How many streams the load generator multiplexes on one `sluice.v1` socket (64 unless `--ws-streams-per-socket`). */
+  wsStreamsPerSocket?: number;
   /**
    * The load phases run in rounds, every target once per round in an order
    * rotating round by round (as the first-token phase does per request), so

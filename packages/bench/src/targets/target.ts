@@ -28,6 +28,8 @@ export interface TargetEndpoint {
    * cancels are sent there, so they cross replicas. Absent on one-process targets.
    */
   replicaUrl?: string;
+  /** `sluice.v1` only: how many streams the load generator multiplexes on one socket (64 when absent). */
+  streamsPerSocket?: number;
 }
 
 /** The ids the report uses, in the order the tables list them. */

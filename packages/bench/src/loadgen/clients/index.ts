@@ -13,7 +13,7 @@ export function clientFor(target: TargetEndpoint): StreamClient {
     case 'sse-h2c':
       return new SseClient(target);
     case 'ws-sluice':
-      return new WsSluiceClient(target);
+      return new WsSluiceClient(target, target.streamsPerSocket);
     case 'ws-plain':
       return new WsPlainClient(target);
   }

@@ -11,6 +11,9 @@ import { chatBody, chunkContent } from './chat-body.ts';
 import { cancelReason, describe, type StreamClient } from './stream-client.ts';
 import { openSocket } from './open-socket.ts';
 
+/** What a client that multiplexes its streams might put on one socket. */
+export const DEFAULT_STREAMS_PER_SOCKET = 64;
+
 interface ActiveStream {
   recorder: StreamRecorder;
   settle: () => void;
@@ -27,7 +30,7 @@ export class WsSluiceClient implements StreamClient {
   readonly #lanes: Lane[] = [];
   #opening: Promise<Lane> | null = null;
 
-  constructor(target: TargetEndpoint, streamsPerSocket = 64) {
+  constructor(target: TargetEndpoint, streamsPerSocket = DEFAULT_STREAMS_PER_SOCKET) {
     this.#target = target;
     this.#streamsPerSocket = streamsPerSocket;
   }
