@@ -10,7 +10,7 @@ import { BARE_PROXY_MAIN, UPSTREAM_MAIN } from './paths.ts';
 import { portkeyServer } from './portkey.ts';
 import { ensurePortkey } from './portkey-install.ts';
 import { sluiceAvailable, sluiceServers, type SluiceUpstream } from './sluice.ts';
-import { UPSTREAM_PROTOCOL } from './target.ts';
+import { LIMITS_STORE, UPSTREAM_PROTOCOL } from './target.ts';
 import { makeThrowawayCert } from './throwaway-cert.ts';
 import type { TargetEndpoint, TargetName } from './target.ts';
 
@@ -76,7 +76,7 @@ export async function launchTarget(name: TargetName, upstream: BenchUpstream, wo
   } else {
     if (!sluiceAvailable()) return none('n/a (the sluice gateway is not in this checkout)');
     if (name === 'sluice-sse-redis' && redisUrl === null) return none('n/a (no Redis: run with REDIS_URL=redis://127.0.0.1:6379 to measure resumable streams on Redis)');
-    if (name === 'sluice-sse-limits-redis' && redisUrl === null) return none('n/a (no Redis: run with REDIS_URL=redis://127.0.0.1:6379 to measure limits on Redis)');
+    if (LIMITS_STORE[name] === 'redis' && redisUrl === null) return none('n/a (no Redis: run with REDIS_URL=redis://127.0.0.1:6379 to measure limits on Redis)');
     const via = upstreamVia(name, upstream);
     if (via === null) return none('n/a (no throwaway certificate for the TLS upstream: openssl failed)');
     plan = (ports) => sluiceServers(name, ports, via, workDir, redisUrl, profileDir, heapSnapshotDir);

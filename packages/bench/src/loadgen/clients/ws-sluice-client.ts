@@ -12,7 +12,7 @@ import { cancelReason, describe, type StreamClient } from './stream-client.ts';
 import { openSocket } from './open-socket.ts';
 
 /** What a client that multiplexes its streams might put on one socket. */
-export const DEFAULT_STREAMS_PER_SOCKET = 64;
+const DEFAULT_STREAMS_PER_SOCKET = 64;
 
 interface ActiveStream {
   recorder: StreamRecorder;
