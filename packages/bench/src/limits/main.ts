@@ -13,7 +13,9 @@
  * concurrency and a budget on a priced model, on the memory store and on a
  * Redis the bench starts itself (so no other client enters its counts).
  * Each round sends the same streams to each target in a rotating order,
- * one at a time, so a loaded machine weighs on all of them alike.
+ * one at a time, so a loaded machine weighs on all of them alike. Beside
+ * them, one bare round trip to the same Redis: the least a limit on Redis
+ * can add, whatever the gateway does.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,10 +23,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../procs/free-port.ts';
 import { ServerProcess } from '../procs/server-process.ts';
-import { ttftTable } from '../otel/summary.ts';
+import { summarise, ttftTable } from '../otel/summary.ts';
 import { SLUICE_CLI } from '../targets/paths.ts';
 import { interleavedTtft, numberOption, startFloor } from '../procs/floor.ts';
 import { redisInfo } from './redis-info.ts';
+import { redisPingMs } from './redis-ping.ts';
 import { cpuPerRequest } from './cpu-time.ts';
 import { streamOnce } from './stream-once.ts';
 import { LIMITED_KEY as KEY, LIMITS, pricedModel } from '../targets/limited-key.ts';
@@ -102,10 +105,12 @@ let samples = new Map<string, number[]>();
 
 try {
   samples = await interleavedTtft(targets, ROUNDS, STREAMS);
+  // One PING a stream's length apart (20 chunks 2 ms apart), as the admissions came.
+  const pings = redis === undefined ? undefined : await redisPingMs(redisPort, 200, 40);
   const cpu = await cpuRounds();
   const trips = onRedis === undefined ? undefined : await roundTrips(targets.find((t) => t.name === 'sluice, limits on Redis')!);
   const tripsBefore = onRedisBefore === undefined ? undefined : await roundTrips(targets.find((t) => t.name === 'before: sluice, limits on Redis')!);
-  report(trips, tripsBefore, cpu);
+  report(trips, tripsBefore, cpu, pings);
 } finally {
   await Promise.all([memory.server.stop(), onRedis?.server.stop(), memoryBefore?.server.stop(), onRedisBefore?.server.stop(), proxy.stop(), upstream.stop()]);
   redis?.kill('SIGKILL');
@@ -183,12 +188,16 @@ async function simStream(target: Target, tokens: number): Promise<number> {
   return Number(usage[1]);
 }
 
-function report(trips: TripsRow[] | undefined, tripsBefore: TripsRow[] | undefined, cpu: Map<string, { gateway: number; redis: number }>): void {
+function report(trips: TripsRow[] | undefined, tripsBefore: TripsRow[] | undefined, cpu: Map<string, { gateway: number; redis: number }>, pings: number[] | undefined): void {
   const lines = [
     `Limits TTFT bench: ${ROUNDS} interleaved rounds × ${STREAMS} sequential streams per target (20 chunks, 2 ms apart)`,
     '',
     ...ttftTable(samples, targets.map((t) => t.name), { column: 'over the same gateway, key without limits, p50 ms', of: baselineOf }),
   ];
+  if (pings !== undefined) {
+    const ping = summarise(pings);
+    lines.push('', `One Redis round trip (PING over a plain socket, ${pings.length} of them 40 ms apart), the least a limit on Redis can add: p50 ${ping.p50.toFixed(3)} ms, p95 ${ping.p95.toFixed(3)} ms`);
+  }
   lines.push('', '| target | gateway CPU µs a request | over the same gateway, key without limits | Redis CPU µs a request |', '|---|---|---|---|');
   for (const t of targets.filter((t) => cpu.has(t.name))) {
     const own = cpu.get(t.name)!;
