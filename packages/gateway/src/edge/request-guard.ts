@@ -49,12 +49,16 @@ export class RequestGuard {
 
 /** The guard of a gateway, from its config and keys; `server` says which address it is bound to. */
 export function requestGuardFor(ctx: GatewayContext, server: { address(): AddressInfo | string | null }): RequestGuard {
+  let bound: string[] | undefined;
   return new RequestGuard({
     origins: OriginPolicy.for(ctx.config.server.corsOrigins, ctx.keys.open),
     keyless: () => ctx.keys.open,
     boundAddresses: () => {
+      // A listening server's address does not change, and reading it is a system call: read it once it is there.
+      if (bound !== undefined) return bound;
       const address = server.address();
-      return [ctx.config.server.host, ...(typeof address === 'object' && address !== null ? [address.address] : [])];
+      if (typeof address === 'object' && address !== null) return (bound = [ctx.config.server.host, address.address]);
+      return [ctx.config.server.host];
     },
   });
 }
