@@ -38,6 +38,9 @@ const CPU_ROUNDS = numberOption('cpu-rounds', 10);
 const STREAMS = numberOption('streams', 20);
 const REDIS_SERVER = '/usr/bin/redis-server';
 const FREE_KEY = 'sk-bench-free-000000';
+/** Bare Redis round trips, one a stream's length apart (20 chunks 2 ms apart), as the admissions came. */
+const PINGS = 200;
+const PING_GAP_MS = 40;
 
 const work = mkdtempSync(join(tmpdir(), 'sluice-limits-bench-'));
 const { upstream, upstreamUrl, proxy, proxyUrl } = await startFloor(work);
@@ -54,7 +57,7 @@ async function sluice(name: string, extra: object, cli = SLUICE_CLI): Promise<{ 
     providers: [{ id: 'up', type: 'openai-compatible', baseURL: `${upstreamUrl}/v1` }],
     models: [
       pricedModel('up/bench'),
-      { name: 'priced-sim', target: 'sim/bench', price: { input: 1, output: 2 } },
+      { ...pricedModel('sim/bench'), name: 'priced-sim' },
     ],
     keys: [
       { name: 'limited', key: KEY, limits: LIMITS },
@@ -105,8 +108,7 @@ let samples = new Map<string, number[]>();
 
 try {
   samples = await interleavedTtft(targets, ROUNDS, STREAMS);
-  // One PING a stream's length apart (20 chunks 2 ms apart), as the admissions came.
-  const pings = redis === undefined ? undefined : await redisPingMs(redisPort, 200, 40);
+  const pings = redis === undefined ? undefined : await redisPingMs(redisPort, PINGS, PING_GAP_MS);
   const cpu = await cpuRounds();
   const trips = onRedis === undefined ? undefined : await roundTrips(targets.find((t) => t.name === 'sluice, limits on Redis')!);
   const tripsBefore = onRedisBefore === undefined ? undefined : await roundTrips(targets.find((t) => t.name === 'before: sluice, limits on Redis')!);
@@ -196,7 +198,7 @@ function report(trips: TripsRow[] | undefined, tripsBefore: TripsRow[] | undefin
   ];
   if (pings !== undefined) {
     const ping = summarise(pings);
-    lines.push('', `One Redis round trip (PING over a plain socket, ${pings.length} of them 40 ms apart), the least a limit on Redis can add: p50 ${ping.p50.toFixed(3)} ms, p95 ${ping.p95.toFixed(3)} ms`);
+    lines.push('', `One Redis round trip (PING over a plain socket, ${pings.length} of them ${PING_GAP_MS} ms apart), the least a limit on Redis can add: p50 ${ping.p50.toFixed(3)} ms, p95 ${ping.p95.toFixed(3)} ms`);
   }
   lines.push('', '| target | gateway CPU µs a request | over the same gateway, key without limits | Redis CPU µs a request |', '|---|---|---|---|');
   for (const t of targets.filter((t) => cpu.has(t.name))) {
